@@ -1,0 +1,35 @@
+"""The one way to fetch an entry for a staff member: every view goes through here."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from amparo.accounts.models import User
+from amparo.cases.models import Entry
+
+
+def entries_for_user(user: User) -> QuerySet[Entry]:
+    """Entries this staff member may open: all unrestricted ones, and restricted ones naming them."""
+    if not (user.is_authenticated and user.is_active):
+        return Entry.objects.none()
+    if user.is_admin:
+        return Entry.objects.all()
+    return Entry.objects.filter(Q(restricted=False) | Q(allowed_users=user)).distinct()
+
+
+def get_entry_for_user(user: User, uuid: str, *, change: bool = False) -> Entry:
+    """The entry if the user may open it (and change it, when asked); 404 if it is not theirs to see."""
+    try:
+        entry = entries_for_user(user).get(uuid=uuid)
+    except (Entry.DoesNotExist, ValueError):
+        raise Http404 from None
+    if change and not user.can_edit:
+        raise PermissionDenied
+    return entry
+
+
+def can_see_confidential(user: User, entry: Entry) -> bool:
+    """Whether the user may read the entry's identities, contacts, notes, consent and evidence."""
+    return user.can_see_confidential and entries_for_user(user).filter(pk=entry.pk).exists()

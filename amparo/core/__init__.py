@@ -1,0 +1,1 @@
+"""Plain-Python domain logic: no Django imports here (a test enforces it)."""

@@ -1,0 +1,40 @@
+"""Error pages: plain, translated, and never a trace or a value from the request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+
+def _page(request: HttpRequest | None, status: int, title: str, text: str) -> HttpResponse:
+    try:
+        body = render_to_string(
+            "error.html", {"status": status, "title": title, "text": text}, request=request
+        )
+    except Exception:  # noqa: BLE001 - the error page must not fail in turn
+        body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
+    return HttpResponse(body, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return _page(request, 400, _("Bad request"), _("The request could not be understood."))
+
+
+def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return _page(request, 403, _("Not allowed"), _("You do not have access to this page."))
+
+
+def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return _page(request, 404, _("Not found"), _("There is no page at this address."))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _page(
+        request,
+        500,
+        _("Something went wrong"),
+        _("Nothing was saved by the request that failed. Please try again."),
+    )

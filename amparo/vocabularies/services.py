@@ -1,0 +1,70 @@
+"""Loading the shipped reference data into the database."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+
+from amparo.core import reference
+from amparo.vocabularies.models import Country, Term
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+@transaction.atomic
+def load_reference_data(overwrite: bool = False) -> dict[str, int]:
+    """Create missing terms and countries from the shipped files; with overwrite, reset edits.
+
+    Called by the data migration and by ``amparo load_reference``.
+    """
+    created = {"terms": 0, "countries": 0}
+    vocab_file = reference._load("vocabularies.json")
+    for vocab_slug, vocab in reference.vocabularies().items():
+        for position, term in enumerate(vocab["terms"]):
+            values = {
+                "label_en": term["label"]["en"],
+                "label_fr": term["label"].get("fr") or term["label"]["en"],
+                "label_es": term["label"].get("es") or term["label"]["en"],
+                "position": position,
+                "handbook_section": term.get("hb") or vocab.get("hb") or "",
+                "source": vocab_file.get("source", ""),
+                "last_verified": _date(vocab_file.get("last_verified")),
+            }
+            _upsert(
+                Term,
+                {"vocabulary": vocab_slug, "slug": term["slug"]},
+                values,
+                overwrite,
+                created,
+                "terms",
+            )
+    country_file = reference._load("countries.json")
+    for country in reference.countries().values():
+        values = {
+            "alpha2": "",
+            "name_en": country.name["en"],
+            "name_fr": country.name.get("fr") or country.name["en"],
+            "name_es": country.name.get("es") or country.name["en"],
+            "un_short_name": country.un_short_name,
+            "aliases": list(country.aliases),
+            "region": country.region,
+            "memberships": list(country.memberships),
+            "source": country_file.get("source", ""),
+            "last_verified": _date(country_file.get("last_verified")),
+        }
+        _upsert(Country, {"code": country.code}, values, overwrite, created, "countries")
+    return created
+
+
+def _upsert(model, keys, values, overwrite, created, counter) -> None:
+    obj = model.objects.filter(**keys).first()
+    if obj is None:
+        model.objects.create(**keys, **values)
+        created[counter] += 1
+    elif overwrite:
+        for name, value in values.items():
+            setattr(obj, name, value)
+        obj.save()

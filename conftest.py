@@ -1,0 +1,81 @@
+"""Named personas and clients shared by every test (STYLE.md: Tests)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from amparo.accounts.middleware import VERIFIED_KEY
+from amparo.accounts.models import Role, User
+
+PASSWORD = "a long test passphrase 42"
+
+
+def make_user(username: str, role: str, **extra: object) -> User:
+    return User.objects.create_user(username=username, password=PASSWORD, role=role, **extra)
+
+
+def signed_in(user: User) -> Client:
+    """A client whose session has passed both the password and the second factor."""
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[VERIFIED_KEY] = True
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return make_user("ada_admin", Role.ADMIN)
+
+
+@pytest.fixture
+def coordinator(db) -> User:
+    return make_user("cora_coordinator", Role.COORDINATOR)
+
+
+@pytest.fixture
+def documenter(db) -> User:
+    return make_user("dora_documenter", Role.DOCUMENTER)
+
+
+@pytest.fixture
+def viewer(db) -> User:
+    return make_user("vic_viewer", Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """A documenter who is not named on restricted entries."""
+    return make_user("otto_outsider", Role.DOCUMENTER)
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:
+    return signed_in(admin_user)
+
+
+@pytest.fixture
+def coordinator_client(coordinator) -> Client:
+    return signed_in(coordinator)
+
+
+@pytest.fixture
+def documenter_client(documenter) -> Client:
+    return signed_in(documenter)
+
+
+@pytest.fixture
+def viewer_client(viewer) -> Client:
+    return signed_in(viewer)
+
+
+@pytest.fixture
+def outsider_client(outsider) -> Client:
+    return signed_in(outsider)
+
+
+@pytest.fixture
+def anonymous_client() -> Client:
+    return Client()
