@@ -47,6 +47,7 @@ def label(vocabulary: str, slug: str, language: str = "en") -> str:
 @dataclass(frozen=True)
 class Country:
     code: str
+    alpha2: str
     name: dict[str, str]
     un_short_name: str
     aliases: tuple[str, ...]
@@ -61,6 +62,7 @@ def countries() -> dict[str, Country]:
     for raw in _load("countries.json")["countries"]:
         result[raw["code"]] = Country(
             code=raw["code"],
+            alpha2=raw.get("alpha2", ""),
             name=raw["name"],
             un_short_name=raw.get("un_short_name") or raw["name"]["en"],
             aliases=tuple(raw.get("aliases", ())),

@@ -65,3 +65,38 @@ class Country(models.Model):
     def name(self) -> str:
         language = (get_language() or "en")[:2]
         return getattr(self, f"name_{language}", "") or self.name_en
+
+
+class Avenue(models.Model):
+    """An avenue of recourse (REFERENCE §3): who to write to, what it can do, with its source."""
+
+    slug = models.SlugField(_("slug"), max_length=60, primary_key=True)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_fr = models.CharField(_("name (French)"), max_length=300)
+    name_es = models.CharField(_("name (Spanish)"), max_length=300)
+    body = models.CharField(_("body"), max_length=40, blank=True)
+    bodies = models.JSONField(_("bodies it serves"), default=list, blank=True)
+    to = models.JSONField(_("write to"), default=list, blank=True)
+    cc = models.JSONField(_("copy to"), default=list, blank=True)
+    addresses_by_body = models.JSONField(_("addresses by body"), default=dict, blank=True)
+    guidance = models.JSONField(
+        _("guidance"),
+        default=dict,
+        blank=True,
+        help_text=_("Summary, conditions, what to include, next steps and timing, per language."),
+    )
+    handbook_section = models.CharField(_("handbook section"), max_length=40, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    last_verified = models.DateField(_("last verified"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_en

@@ -7,7 +7,7 @@ import datetime
 from django.db import transaction
 
 from amparo.core import reference
-from amparo.vocabularies.models import Country, Term
+from amparo.vocabularies.models import Avenue, Country, Term
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -20,7 +20,7 @@ def load_reference_data(overwrite: bool = False) -> dict[str, int]:
 
     Called by the data migration and by ``amparo load_reference``.
     """
-    created = {"terms": 0, "countries": 0}
+    created = {"terms": 0, "countries": 0, "avenues": 0}
     vocab_file = reference._load("vocabularies.json")
     for vocab_slug, vocab in reference.vocabularies().items():
         for position, term in enumerate(vocab["terms"]):
@@ -44,7 +44,7 @@ def load_reference_data(overwrite: bool = False) -> dict[str, int]:
     country_file = reference._load("countries.json")
     for country in reference.countries().values():
         values = {
-            "alpha2": "",
+            "alpha2": country.alpha2,
             "name_en": country.name["en"],
             "name_fr": country.name.get("fr") or country.name["en"],
             "name_es": country.name.get("es") or country.name["en"],
@@ -56,6 +56,35 @@ def load_reference_data(overwrite: bool = False) -> dict[str, int]:
             "last_verified": _date(country_file.get("last_verified")),
         }
         _upsert(Country, {"code": country.code}, values, overwrite, created, "countries")
+    avenue_file = reference._load("avenues.json")
+    top_level = {
+        "slug",
+        "name",
+        "body",
+        "bodies",
+        "to",
+        "cc",
+        "addresses_by_body",
+        "hb",
+        "source",
+        "last_verified",
+    }
+    for avenue in reference.avenues():
+        values = {
+            "name_en": avenue["name"]["en"],
+            "name_fr": avenue["name"].get("fr") or avenue["name"]["en"],
+            "name_es": avenue["name"].get("es") or avenue["name"]["en"],
+            "body": avenue.get("body") or "",
+            "bodies": avenue.get("bodies") or [],
+            "to": avenue.get("to") or [],
+            "cc": avenue.get("cc") or [],
+            "addresses_by_body": avenue.get("addresses_by_body") or {},
+            "guidance": {k: v for k, v in avenue.items() if k not in top_level},
+            "handbook_section": avenue.get("hb") or "",
+            "source": avenue.get("source") or avenue_file.get("source", ""),
+            "last_verified": _date(avenue.get("last_verified") or avenue_file.get("last_verified")),
+        }
+        _upsert(Avenue, {"slug": avenue["slug"]}, values, overwrite, created, "avenues")
     return created
 
 
