@@ -37,7 +37,7 @@ test-postgres:
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
 
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 
 postgres:
 	@scripts/ensure-postgres
@@ -50,8 +50,9 @@ format:
 	$(BIN)/ruff format amparo benchmarks
 	$(BIN)/ruff check --fix amparo benchmarks
 
-benchmark: install-test
-	$(BIN)/python benchmarks/register.py
+## make benchmark: 100,000 entries on SQLite and PostgreSQL; rewrites docs/benchmarks.md (not a test)
+benchmark: install-test postgres
+	env -u DATABASE_URL $(BIN)/python benchmarks/register.py
 
 clean:
 	rm -rf $(VENV) var

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import HttpRequest
 
 from amparo.accounts.models import AuditEvent
@@ -54,3 +56,39 @@ def verify_chain() -> list[int]:
             broken.append(event.id)
         previous = event.hash
     return broken
+
+
+# The database refuses UPDATE, DELETE (and TRUNCATE on PostgreSQL) of audit rows through a
+# trigger (migration 0002). The trigger lets a change through only while this connection is
+# in maintenance: ``amparo flush`` (which wipes every table, as the test suite does between
+# transactional tests) and tests that tamper with the log on purpose. On PostgreSQL the flag is
+# a session setting; on SQLite a function registered on each connection (see apps.py).
+AUDIT_UNLOCK_SETTING = "amparo.audit_unlocked"
+SQLITE_UNLOCK_FUNCTION = "amparo_audit_unlocked"
+
+
+@contextmanager
+def audit_maintenance(using: str = "default") -> Iterator[None]:
+    """Within one transaction, let this connection change or delete audit rows (flush, tests)."""
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # is_local=true: the setting ends with the transaction, whatever happens.
+                cursor.execute("SELECT set_config(%s, 'on', true)", [AUDIT_UNLOCK_SETTING])
+        connection.amparo_audit_unlocked = True
+        try:
+            yield
+        finally:
+            connection.amparo_audit_unlocked = False
+
+
+def register_sqlite_guard(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """On each new SQLite connection, define the function the append-only trigger consults."""
+    if connection.vendor != "sqlite":
+        return
+
+    def unlocked() -> int:
+        return 1 if getattr(connection, "amparo_audit_unlocked", False) else 0
+
+    connection.connection.create_function(SQLITE_UNLOCK_FUNCTION, 0, unlocked)

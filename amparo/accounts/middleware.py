@@ -1,4 +1,4 @@
-"""Staff sessions: idle timeout and a second factor before any staff page."""
+"""Staff sessions: idle timeout, an absolute cap, and a second factor before any staff page."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from django.shortcuts import redirect
 
 VERIFIED_KEY = "amparo_2fa_verified"
 SEEN_KEY = "amparo_last_seen"
+STARTED_KEY = "amparo_signed_in_at"
+FAILURES_KEY = "amparo_2fa_failures"
+NEXT_KEY = "amparo_next"
+SEEN_GRANULARITY = 15  # seconds: avoids a session write on every request
 
 # Paths a signed-in user may reach before passing the second factor.
 OPEN_PATHS = frozenset({"/accounts/login/", "/accounts/logout/", "/accounts/two-factor/"})
@@ -23,8 +27,15 @@ def is_verified(request: HttpRequest) -> bool:
     return bool(request.session.get(VERIFIED_KEY))
 
 
+def start_clock(request: HttpRequest) -> None:
+    """Mark the start of a signed-in session (the absolute cap counts from here)."""
+    now = int(time.time())
+    request.session[STARTED_KEY] = now
+    request.session[SEEN_KEY] = now
+
+
 class StaffSessionMiddleware:
-    """Ends idle staff sessions and holds unverified ones at the two-factor step."""
+    """Ends idle or too-long staff sessions and holds unverified ones at the two-factor step."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -33,11 +44,16 @@ class StaffSessionMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
-            last = request.session.get(SEEN_KEY, now)
-            if now - last > settings.SESSION_IDLE_SECONDS:
+            session = request.session
+            last = session.get(SEEN_KEY, now)
+            started = session.setdefault(STARTED_KEY, now)
+            if now - last > settings.SESSION_IDLE_SECONDS or (
+                now - started > settings.SESSION_COOKIE_AGE
+            ):
                 logout(request)
                 return redirect(f"{settings.LOGIN_URL_PATH}?expired=1")
-            request.session[SEEN_KEY] = now
+            if now - last >= SEEN_GRANULARITY or SEEN_KEY not in session:
+                session[SEEN_KEY] = now
             if not is_verified(request) and not _open(request.path):
                 return redirect("accounts:two_factor")
         return self.get_response(request)

@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,14 +22,45 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+class StaffUserManager(UserManager):
+    """``createsuperuser`` makes an administrator: the role decides everything else."""
+
+    def create_superuser(
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: Any,
+    ) -> User:
+        extra_fields.setdefault("role", Role.ADMIN)
+        if extra_fields["role"] != Role.ADMIN:
+            raise ValueError("A superuser must have the admin role.")
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
-    """A staff member. Every account is staff; the public portal needs none."""
+    """A staff member. Every account is staff; the public portal needs none.
+
+    The role is the single source of truth: ``is_staff`` and ``is_superuser`` (the Django
+    admin's own flags) follow it on every save, so only an administrator can enter the admin.
+    """
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
 
+    objects = StaffUserManager()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        is_admin_role = self.role == Role.ADMIN
+        self.is_staff = is_admin_role
+        self.is_superuser = is_admin_role
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "role" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
+        super().save(*args, **kwargs)
+
     @property
     def is_admin(self) -> bool:
-        return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+        return self.is_active and self.role == Role.ADMIN
 
     @property
     def can_edit(self) -> bool:

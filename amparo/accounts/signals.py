@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -26,3 +27,9 @@ def _login_failed(sender: Any, credentials: Any, request: Any = None, **kwargs: 
     # The attempted username is kept (it helps spot targeting); the password never.
     name = str(credentials.get("username", ""))[:150].replace("\n", " ").replace("\r", " ")
     record_event("login.failed", detail={"username": name}, request=request)
+
+
+@receiver(user_locked_out)
+def _locked_out(sender: Any, request: Any = None, username: Any = None, **kwargs: Any) -> None:
+    name = str(username or "")[:150].replace("\n", " ").replace("\r", " ")
+    record_event("login.locked_out", detail={"username": name}, request=request)

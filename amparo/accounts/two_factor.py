@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 
 import pyotp
 import segno
-from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,11 +18,15 @@ RECOVERY_CODES = 10
 
 
 def start_enrolment(user: User) -> TOTPDevice:
-    """An unconfirmed device with a fresh secret (replacing any earlier unconfirmed one)."""
+    """The user's unconfirmed device, given a secret the first time.
+
+    The secret stays the same until confirmed: the enrolment page is shown again after a wrong
+    code, and a new secret each time would refuse the code of the key just scanned.
+    """
     device = TOTPDevice.objects.filter(user=user).first()
     if device is None:
         device = TOTPDevice(user=user)
-    if not device.confirmed:
+    if not device.confirmed and not device.secret:
         device.secret = pyotp.random_base32()
         device.save()
     return device
@@ -68,16 +72,35 @@ def issue_recovery_codes(user: User) -> list[str]:
     RecoveryCode.objects.filter(user=user).delete()
     codes = ["-".join(secrets.token_hex(3) for _ in range(3)) for _ in range(RECOVERY_CODES)]
     RecoveryCode.objects.bulk_create(
-        RecoveryCode(user=user, code_hash=make_password(code)) for code in codes
+        RecoveryCode(user=user, code_hash=hash_recovery_code(code)) for code in codes
     )
     return codes
 
 
+def hash_recovery_code(code: str, salt: str | None = None) -> str:
+    """A salted SHA-256 of the code, as ``sha256$<salt>$<hex>``.
+
+    A recovery code carries 72 random bits, so a slow password hash adds nothing against
+    guessing, while ten Argon2 checks would cost seconds on every second-factor attempt.
+    """
+    salt = salt or secrets.token_hex(8)
+    digest = hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+    return f"sha256${salt}${digest}"
+
+
+def _matches(code: str, stored: str) -> bool:
+    try:
+        _, salt, _digest = stored.split("$")
+    except ValueError:
+        return False
+    return secrets.compare_digest(hash_recovery_code(code, salt), stored)
+
+
 def use_recovery_code(user: User, code: str) -> bool:
     """Spend one unused recovery code if it matches."""
-    code = code.strip().lower()
+    code = "".join(code.split()).lower()
     for stored in RecoveryCode.objects.filter(user=user, used_at__isnull=True):
-        if check_password(code, stored.code_hash):
+        if _matches(code, stored.code_hash):
             updated = RecoveryCode.objects.filter(pk=stored.pk, used_at__isnull=True).update(
                 used_at=timezone.now()
             )
@@ -87,3 +110,14 @@ def use_recovery_code(user: User, code: str) -> bool:
 
 def has_confirmed_device(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def reset_two_factor(user: User) -> bool:
+    """Remove the user's authenticator and recovery codes; they enrol again at next sign-in.
+
+    Only administrators call this (Django admin action), for a user who lost their device.
+    """
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    return bool(removed)

@@ -2,38 +2,58 @@
 
 from __future__ import annotations
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amparo.accounts import two_factor
 from amparo.accounts.audit import record_event
 from amparo.accounts.forms import CodeForm
-from amparo.accounts.middleware import VERIFIED_KEY
+from amparo.accounts.middleware import FAILURES_KEY, NEXT_KEY, VERIFIED_KEY, start_clock
 from amparo.accounts.models import AuditEvent
 
 MAX_CODE_FAILURES = 5
 
 
 class LoginView(auth_views.LoginView):
+    """The password step; the session is not verified until the second factor passes."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = False
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
-        response = super().form_valid(form)
+        next_url = self.get_redirect_url()
+        super().form_valid(form)  # signs in and cycles the session key
         self.request.session[VERIFIED_KEY] = False
-        return redirect("accounts:two_factor") if response.status_code == 302 else response
+        if next_url:
+            self.request.session[NEXT_KEY] = next_url
+        start_clock(self.request)
+        return redirect("accounts:two_factor")
+
+
+def admin_login_view(request: HttpRequest) -> HttpResponse:
+    """Where the Django admin sends visitors it refuses: our sign-in, or 403 if signed in."""
+    if request.user.is_authenticated:
+        raise PermissionDenied  # signed in, but not an administrator
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{reverse('accounts:login')}?{query}" if query else "accounts:login")
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    """Sign out and tell the browser to forget this site's cache, cookies and storage."""
     logout(request)
     response = redirect("accounts:login")
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
@@ -52,27 +72,47 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         if enrolled:
-            ok = two_factor.verify_code(device, code) or two_factor.use_recovery_code(user, code)
-            if ok:
+            if two_factor.verify_code(device, code):
                 return _verified(request, "login.two_factor_ok")
+            if two_factor.use_recovery_code(user, code):
+                remaining = user.recovery_codes.filter(used_at__isnull=True).count()
+                messages.warning(
+                    request,
+                    _("You signed in with a recovery code. %(n)d remain unused.")
+                    % {"n": remaining},
+                )
+                return _verified(request, "login.recovery_code_used")
         else:
             codes = two_factor.confirm_enrolment(device, code)
             if codes is not None:
                 record_event("two_factor.enrolled", actor=user, obj=user, request=request)
                 _mark_verified(request)
                 return render(request, "accounts/recovery_codes.html", {"codes": codes})
-        failures = request.session.get("amparo_2fa_failures", 0) + 1
-        request.session["amparo_2fa_failures"] = failures
-        record_event("login.two_factor_failed", actor=user, obj=user, request=request)
-        if failures >= MAX_CODE_FAILURES:
-            logout(request)
-            messages.error(request, _("Too many wrong codes. Sign in again."))
-            return redirect("accounts:login")
-        form.add_error(
-            "code", _("That code is not right. Check your device's clock and try again.")
-        )
+        return _wrong_code(request, form)
     context = {"form": form, "enrolled": enrolled}
     if not enrolled:
+        context["qr_svg"] = two_factor.provisioning_svg(user, device)
+        context["secret"] = device.secret
+    return render(request, "accounts/two_factor.html", context)
+
+
+def _wrong_code(request: HttpRequest, form: CodeForm) -> HttpResponse:
+    user = request.user
+    failures = request.session.get(FAILURES_KEY, 0) + 1
+    request.session[FAILURES_KEY] = failures
+    record_event("login.two_factor_failed", actor=user, obj=user, request=request)
+    if failures >= MAX_CODE_FAILURES:
+        username = user.username
+        logout(request)
+        # Counts against the password lockout too, so guessing codes across sessions stops.
+        AxesProxyHandler.update_request(request)
+        user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+        messages.error(request, _("Too many wrong codes. Sign in again."))
+        return redirect("accounts:login")
+    form.add_error("code", _("That code is not right. Check your device's clock and try again."))
+    context = {"form": form, "enrolled": two_factor.has_confirmed_device(user)}
+    if not context["enrolled"]:
+        device = user.totp
         context["qr_svg"] = two_factor.provisioning_svg(user, device)
         context["secret"] = device.secret
     return render(request, "accounts/two_factor.html", context)
@@ -81,13 +121,21 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
 def _verified(request: HttpRequest, action: str) -> HttpResponse:
     _mark_verified(request)
     record_event(action, actor=request.user, obj=request.user, request=request)
+    next_url = request.session.pop(NEXT_KEY, "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
     return redirect("cases:list")
 
 
 def _mark_verified(request: HttpRequest) -> None:
     request.session.cycle_key()
     request.session[VERIFIED_KEY] = True
-    request.session.pop("amparo_2fa_failures", None)
+    request.session.pop(FAILURES_KEY, None)
+    # The full sign-in succeeded: clear this account's failures from this address.
+    AxesProxyHandler.update_request(request)
+    axes_reset(ip=request.axes_ip_address, username=request.user.get_username())
 
 
 @login_required
@@ -107,7 +155,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
     if not request.user.is_admin:
         raise PermissionDenied
     events = AuditEvent.objects.select_related("actor")
-    action = request.GET.get("action", "")
+    action = request.GET.get("action", "")[:40]
     if action:
         events = events.filter(action__startswith=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -231,6 +232,36 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["-uploaded_at"]
         verbose_name_plural = _("evidence")
+
+    @property
+    def has_shared_copy(self) -> bool:
+        return bool(self.shared_path)
+
+    @classmethod
+    def reencrypt_files(cls, old_ring: Any, new_ring: Any) -> int:
+        """Re-encrypt every stored original and shared copy under new_ring's active key.
+
+        Called by the key-rotation service inside its transaction. Each file is written under a
+        new random name and the old one removed only once the transaction commits, so a failed
+        rotation leaves every file readable.
+        """
+        from django.db import transaction
+
+        from amparo.cases import evidence as files
+
+        count = 0
+        for item in cls._base_manager.exclude(stored_path="").iterator():
+            updates = {}
+            for variant, attr in (("original", "stored_path"), ("shared", "shared_path")):
+                old_name = getattr(item, attr)
+                if not old_name:
+                    continue
+                data = files.load(old_name, files.aad(item, variant), ring=old_ring)
+                updates[attr] = files.store(data, files.aad(item, variant), ring=new_ring)
+                transaction.on_commit(lambda name=old_name: files.discard(name))
+                count += 1
+            cls._base_manager.filter(pk=item.pk).update(**updates)
+        return count
 
 
 class Action(models.Model):

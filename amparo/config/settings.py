@@ -51,6 +51,12 @@ INSTALLED_APPS = [
     "amparo.accounts",
     "amparo.vocabularies",
     "amparo.cases",
+    "amparo.sgreports",
+    "amparo.referrals",
+    "amparo.assessments",
+    "amparo.analytics",
+    "amparo.portal",
+    "amparo.api",
 ]
 
 MIDDLEWARE = [
@@ -135,7 +141,11 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env_int("AMPARO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AMPARO_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Failures are cleared by a full sign-in (password and second factor, accounts/views.py), not by
+# the password alone: otherwise guessing second-factor codes would never reach the limit.
+AXES_RESET_ON_SUCCESS = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("AMPARO_PROXY_COUNT", 0)
@@ -166,7 +176,9 @@ else:
     SESSION_COOKIE_NAME = "amparo_session"
     CSRF_COOKIE_NAME = "amparo_csrf"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` on form
+# posts and Django's CSRF check refuses every sign-in (found by the browser tests).
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -185,7 +197,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Encryption at rest: the keyring lives outside the database (docs/adr/0003).
+# Encryption at rest: the keyring lives outside the database (docs/adr/0003). In production
+# nothing creates it silently: `amparo keyring_create` does, once, and the system check
+# security.E001 stops every command (and the web process, see amparo/config/wsgi.py) without it.
 AMPARO_KEYRING_FILE = Path(env_str("AMPARO_KEYRING_FILE", str(DATA_DIR / "keys" / "keyring.json")))
 AMPARO_KEYRING_CREATE = env_bool("AMPARO_KEYRING_CREATE", not PRODUCTION)
 
@@ -232,17 +246,25 @@ USE_TZ = True
 EMAIL_BACKEND = env_str("AMPARO_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
 ADMINS: list[tuple[str, str]] = []
+# Logs hold nothing confidential: the redacting filter (amparo/security/logging.py) turns a
+# request error into "500 on <path>: <ExceptionClass>" (no traceback, no message, no query
+# string) before any handler sees it, and strips query strings from every other record.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "amparo.security.logging.RedactingFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("AMPARO_LOG_LEVEL", "INFO")},
-    # Request errors are logged by status only: tracebacks may carry confidential locals.
     "loggers": {
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Replaces Django's default handlers (its console and mail_admins would format tracebacks).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"level": "ERROR", "filters": ["redact"], "propagate": True},
+        "django.security": {"level": "WARNING", "filters": ["redact"], "propagate": True},
+        "django.server": {"level": "INFO", "filters": ["redact"], "propagate": True},
+        "axes": {"level": "WARNING", "filters": ["redact"], "propagate": True},
     },
 }
 

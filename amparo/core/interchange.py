@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from amparo.core import reference
@@ -100,6 +101,12 @@ class Row:
     confidential: Confidential | None = None
 
 
+@cache
+def _positions(vocabulary: str) -> dict[str, int]:
+    """slug -> position in the reference; also the fast membership test."""
+    return {slug: i for i, slug in enumerate(reference.slugs(vocabulary))}
+
+
 def allowed(vocabulary: str) -> str:
     return "is not one of: " + ", ".join(reference.slugs(vocabulary))
 
@@ -175,7 +182,7 @@ class RowValidator:
                 )
                 continue
             vocabulary = SINGLE_COLUMNS.get(name) or ("status" if name == "status" else None)
-            if value and vocabulary and value not in reference.slugs(vocabulary):
+            if value and vocabulary and value not in _positions(vocabulary):
                 problems.append(Problem(row.line, name, allowed(vocabulary), value))
                 continue
             setattr(row, name, value)
@@ -195,7 +202,7 @@ class RowValidator:
             problems.append(Problem(row.line, "country", "is not an ISO 3166-1 alpha-3 code", code))
             return
         row.country = country.code
-        if region and region not in reference.slugs("region"):
+        if region and region not in _positions("region"):
             problems.append(Problem(row.line, "region", allowed("region"), region))
         elif region and region != country.region:
             problems.append(
@@ -221,7 +228,7 @@ class RowValidator:
                 row.citations = self._citations(values, row.line, problems)
                 continue
             vocabulary = TERM_COLUMNS.get(column, "consent_purpose")
-            bad = [v for v in values if v not in reference.slugs(vocabulary)]
+            bad = [v for v in values if v not in _positions(vocabulary)]
             for value in bad:
                 problems.append(Problem(row.line, column, allowed(vocabulary), value))
             if column == "consent":
@@ -381,6 +388,14 @@ def read_jsonl(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | Pr
         yield line, raw
 
 
+def in_reference_order(vocabulary: str, values: Iterable[str]) -> list[str]:
+    """Slugs in the vocabulary's order (unknown ones last, alphabetically): stable exports."""
+    if len(values := list(values)) < 2:
+        return values
+    order = _positions(vocabulary)
+    return sorted(values, key=lambda v: (order.get(v, len(order)), v))
+
+
 def row_record(row: Row, *, confidential: bool = False) -> dict[str, Any]:
     """A row as the JSON Lines object (columns in the reference order)."""
     record: dict[str, Any] = {
@@ -393,16 +408,14 @@ def row_record(row: Row, *, confidential: bool = False) -> dict[str, Any]:
         "region": row.region,
     }
     for column, vocabulary in TERM_COLUMNS.items():
-        order = reference.slugs(vocabulary)
-        record[column] = sorted(row.terms.get(vocabulary, []), key=order.index)
+        record[column] = in_reference_order(vocabulary, row.terms.get(vocabulary, []))
     record["year"] = row.year
     record["citations"] = [
         format_citation(c.symbol, c.annex, c.paragraph)
         for c in sorted(row.citations, key=lambda c: (c.symbol, c.annex, c.paragraph or 0))
     ]
     record["status"] = row.status
-    purposes = reference.slugs("consent_purpose")
-    record["consent"] = sorted(row.consent, key=purposes.index)
+    record["consent"] = in_reference_order("consent_purpose", row.consent)
     record["published"] = row.published
     record["summary"] = row.summary
     if confidential:
@@ -416,21 +429,26 @@ def jsonl_line(record: dict[str, Any]) -> str:
 
 
 def csv_header() -> str:
-    return csv_line(dict(zip(COLUMNS, COLUMNS, strict=True)))
+    return csv_lines([dict(zip(COLUMNS, COLUMNS, strict=True))])
 
 
 def csv_line(record: dict[str, Any]) -> str:
     """One CSV record: lists joined with '|', booleans as true/false, None as empty."""
+    return csv_lines([record])
+
+
+def csv_lines(records: Iterable[dict[str, Any]]) -> str:
+    """CSV records (see csv_line), written with one writer."""
     out = io.StringIO()
-    cells = []
-    for column in COLUMNS:
-        value = record[column]
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        elif isinstance(value, list):
-            value = SEPARATOR.join(value)
-        elif value is None:
-            value = ""
-        cells.append(value)
-    csv.writer(out, lineterminator="\n").writerow(cells)
+    writer = csv.writer(out, lineterminator="\n")
+    for record in records:
+        writer.writerow([_cell(record[column]) for column in COLUMNS])
     return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return SEPARATOR.join(value)
+    return "" if value is None else value

@@ -21,7 +21,10 @@ def keyring() -> Keyring:
             if not path.exists() and settings.AMPARO_KEYRING_CREATE:
                 Keyring.generate().save(path)
             if not path.exists():
-                raise KeyringError(f"{path}: no keyring file (set AMPARO_KEYRING_FILE)")
+                raise KeyringError(
+                    f"{path}: no keyring file; create one with `amparo keyring_create` "
+                    "or set AMPARO_KEYRING_FILE"
+                )
             ring = _cache[str(path)] = Keyring.load(path)
         return ring
 

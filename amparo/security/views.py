@@ -9,10 +9,25 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 
+class _WithoutQuery:
+    """The request as templates see it on an error page: its query string is never echoed."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._request, name)
+
+    def get_full_path(self, force_append_slash: bool = False) -> str:
+        return self._request.path
+
+
 def _page(request: HttpRequest | None, status: int, title: str, text: str) -> HttpResponse:
     try:
         body = render_to_string(
-            "error.html", {"status": status, "title": title, "text": text}, request=request
+            "error.html",
+            {"status": status, "title": title, "text": text},
+            request=_WithoutQuery(request) if request is not None else None,
         )
     except Exception:  # noqa: BLE001 - the error page must not fail in turn
         body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"

@@ -1,0 +1,84 @@
+"""Production settings: `check --deploy` is clean, and Amparo refuses to start without a keyring."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+import subprocess
+import sys
+
+import pytest
+
+
+def amparo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "amparo", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def production_env(tmp_path) -> dict[str, str]:
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser test modules, refused by `check --deploy`.
+    dropped = ("DATABASE_URL", "AMPARO_", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
+    return env | {
+        "AMPARO_PRODUCTION": "true",
+        "AMPARO_SECRET_KEY": secrets.token_urlsafe(60),
+        "AMPARO_ALLOWED_HOSTS": "example.org",
+        "AMPARO_DATA_DIR": str(tmp_path / "data"),
+        "AMPARO_KEYRING_FILE": str(tmp_path / "secrets" / "keyring.json"),
+    }
+
+
+def test_production_refuses_to_start_without_a_keyring_then_keyring_create_fixes_it(
+    production_env, tmp_path
+):
+    missing = amparo(production_env, "check")
+    assert missing.returncode != 0
+    assert "security.E001" in missing.stderr and "amparo keyring_create" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+    created = amparo(production_env, "keyring_create")
+    assert created.returncode == 0, created.stderr
+    keyring = tmp_path / "secrets" / "keyring.json"
+    assert stat.S_IMODE(keyring.stat().st_mode) == 0o600
+
+    deploy = amparo(production_env, "check", "--deploy", "--fail-level", "WARNING")
+    assert deploy.returncode == 0, deploy.stderr
+    assert "no issues" in deploy.stdout
+
+    again = amparo(production_env, "keyring_create")
+    assert again.returncode != 0 and "refusing to replace" in again.stderr
+    assert keyring.read_bytes()  # untouched
+
+
+def test_a_keyring_others_can_read_is_reported(production_env, tmp_path):
+    assert amparo(production_env, "keyring_create").returncode == 0
+    (tmp_path / "secrets" / "keyring.json").chmod(0o644)
+    result = amparo(production_env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0 and "security.W001" in result.stderr
+
+
+def test_a_short_secret_key_fails_the_deploy_check(production_env, tmp_path):
+    assert amparo(production_env, "keyring_create").returncode == 0
+    result = amparo(
+        production_env | {"AMPARO_SECRET_KEY": "short"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode != 0 and "security.W009" in result.stderr
+
+
+def test_the_web_process_refuses_to_start_without_a_keyring(production_env):
+    code = "import amparo.config.wsgi"
+    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-c", code], env=production_env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0 and "amparo keyring_create" in result.stderr
