@@ -10,6 +10,21 @@ from amparo.accounts.models import Role, User
 
 PASSWORD = "a long test passphrase 42"
 
+pytest_plugins = ["amparo.portal.tests.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 costs ~0.4 s a hash; tests that check hashing itself use the project settings."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test gets its own upload folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
 
 def make_user(username: str, role: str, **extra: object) -> User:
     return User.objects.create_user(username=username, password=PASSWORD, role=role, **extra)

@@ -41,9 +41,3 @@ def enrolled(documenter: User) -> tuple[User, list[str]]:
     codes = enrol(client, documenter)
     client.post("/accounts/logout/")
     return documenter, codes
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
-    """Argon2 costs about half a second per hash; these tests are about the flow, not the hash."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

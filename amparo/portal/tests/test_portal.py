@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from amparo.cases import services
-from amparo.portal.tests.conftest import MARKERS
+from amparo.portal.tests.fixtures import MARKERS
 
 PUBLIC_PREFIXES = ("/entries/", "/analytics/", "/api/", "/export.")
 

@@ -14,12 +14,6 @@ SECRET_NAME = "Ximena Quispe-Huaman"
 SECRET_PLACE = "outside the Calle Ocho office"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Personas are created, never signed in with a password here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def entry(db, documenter) -> Entry:
     """A named case after a Council session: one subject, one incident, one engagement."""

@@ -8,11 +8,6 @@ from amparo.cases import services
 from amparo.security.keys import forget_keyring
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def own_keyring(settings, tmp_path):  # type: ignore[no-untyped-def]
     """A fresh keyring file for this test only (rotation rewrites it)."""

@@ -28,11 +28,6 @@ annex I, para. 7). She remains in detention.
 """
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reports(db) -> dict[str, Report]:
     """Three invented reports in the registry, a year apart."""

@@ -1,4 +1,7 @@
-"""Fixtures for the API: the public-surface fixtures (entries published with consent)."""
+"""Fixtures for the public surfaces (portal, API, analytics): confidential fields hold markers.
+
+Loaded for every test by the root conftest (pytest_plugins).
+"""
 
 from __future__ import annotations
 
@@ -27,17 +30,6 @@ MARKERS = {
     "action.reply": "ZQXREPLYMARKER",
     "action.notes": "ZQXACTIONNOTESMARKER",
 }
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def coding(**overrides: Any) -> dict[str, Any]:
