@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/amparo
 export AMPARO_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres install install-test browser postgres lint format benchmark clean
+.PHONY: run test test-sqlite test-postgres install install-test browser postgres lint format messages gettext benchmark clean
 
 $(BIN)/amparo: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,16 @@ lint:
 format:
 	$(BIN)/ruff format amparo benchmarks
 	$(BIN)/ruff check --fix amparo benchmarks
+
+## make messages: refresh the French and Spanish catalogues from the source, then compile them
+## (translate any new or fuzzy entry in amparo/locale/*/LC_MESSAGES/django.po and run it again;
+## the compiled .mo files are committed, so running Amparo needs no gettext tools)
+messages: install gettext
+	cd amparo && $(abspath $(BIN))/amparo makemessages -l fr -l es --ignore "*/tests/*" --ignore "tests_*" --no-obsolete
+	cd amparo && $(abspath $(BIN))/amparo compilemessages
+
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 
 ## make benchmark: 100,000 entries on SQLite and PostgreSQL; rewrites docs/benchmarks.md (not a test)
 benchmark: install-test postgres

@@ -10,7 +10,7 @@ from amparo.accounts.models import Role, User
 
 PASSWORD = "a long test passphrase 42"
 
-pytest_plugins = ["amparo.portal.tests.fixtures"]
+pytest_plugins = ["amparo.portal.tests.fixtures", "amparo.tests_browser.fixtures"]
 
 
 @pytest.fixture(autouse=True)

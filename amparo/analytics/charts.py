@@ -127,14 +127,16 @@ def years_chart(
                 f'<text x="{x + step / 2:.1f}" y="{top + plot_height + 14}" '
                 f'text-anchor="middle" font-size="11">{escape(year)}</text>'
             )
-    legend_y = top + plot_height + 32
+    # One legend line per kind: labels run long in French and Spanish.
+    legend_top = top + plot_height + 34
     for k, (_slug, label) in enumerate(kinds):
-        x = left + k * 150
+        y = legend_top + k * 16
         parts.append(
-            f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" '
+            f'<rect x="{left}" y="{y - 10}" width="12" height="12" '
             f'fill="{PALETTE[k % len(PALETTE)]}"/>'
-            f'<text x="{x + 16}" y="{legend_y}" font-size="11">{escape(label)}</text>'
+            f'<text x="{left + 16}" y="{y}" font-size="11">{escape(label)}</text>'
         )
+    legend_y = legend_top + (len(kinds) - 1) * 16
     total = sum(totals)
     busiest = sorted(zip(years, totals, strict=True), key=lambda p: -p[1])[:3]
     if years:

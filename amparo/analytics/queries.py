@@ -1,8 +1,11 @@
 """Reads over public entries for the portal, the API, the charts and the situation report.
 
-Every public surface starts from ``public_entries``: Entry.objects.public() (REFERENCE §6) with
-the visitor's filters, never searching names (finding an entry by a name would reveal whom it
-concerns). Nothing here is cached, so unpublishing or withdrawing consent takes effect at once.
+Every public surface starts from ``public_entries``: Entry.objects.in_portal() (the public rule
+of REFERENCE §6, stored and re-checked) with the visitor's filters, never searching names
+(finding an entry by a name would reveal whom it concerns). Facet counts come from the
+analytics tables kept in the transaction of every write (ADR 0011): the unfiltered view and a
+search for one common word read PublicFacetCount, any other view counts PublicFacet rows.
+Nothing is cached, so unpublishing or withdrawing consent takes effect at once.
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db import connection
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, QuerySet
+from django.db.models.expressions import RawSQL
 
+from amparo.analytics.models import PublicFacet, PublicFacetCount
 from amparo.cases import queries as cases_queries
 from amparo.cases.models import Entry
 from amparo.cases.queries_stats import entry_stats
@@ -42,25 +48,123 @@ def year_bounds(params: Mapping[str, Any]) -> tuple[int | None, int | None]:
     return bounds[0], bounds[1]
 
 
-def public_entries(params: Mapping[str, Any] | None = None) -> QuerySet[Entry]:
-    """Public entries narrowed by facets, a year range and the search `q`; for any visitor."""
+def public_entries(
+    params: Mapping[str, Any] | None = None, *, matches: int | None = None
+) -> QuerySet[Entry]:
+    """Public entries narrowed by facets, a year range and the search `q`; for any visitor.
+
+    ``matches`` (the count public_facets gave) lets a search that matches many entries read
+    them in the order of the page's index, stopping at the page, instead of sorting them all.
+    """
     params = params or {}
+    facets_only = {k: v for k, v in _pairs(params) if k != "q"}
     qs = cases_queries.filter_entries(
-        Entry.objects.public(), params, names=False, facets=PORTAL_FACETS
+        Entry.objects.in_portal(), facets_only, names=False, facets=PORTAL_FACETS
     )
     start, end = year_bounds(params)
     if start is not None:
         qs = qs.filter(year__gte=start)
     if end is not None:
         qs = qs.filter(year__lte=end)
-    return qs
+    words = cases_queries.search_words(" ".join(cases_queries._values(params, "q")))
+    if not words:
+        return qs
+    if connection.vendor == "sqlite" and (matches or 0) >= DENSE_MATCHES:
+        # `id + 0` keeps SQLite from driving the query by the list of matches (then sorting
+        # them all): it walks the newest-first index and tests each id against the list.
+        scan_id = ExpressionWrapper(F("id") + 0, output_field=BigIntegerField())
+        return qs.alias(scan_id=scan_id).filter(scan_id__in=_matching_ids(words))
+    return qs.filter(id__in=_matching_ids(words))
+
+
+# From this many matches a search reads the page's index in order rather than its match list.
+DENSE_MATCHES = 2000
+
+
+def _pairs(params: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    getlist = getattr(params, "getlist", None)
+    return [(k, getlist(k) if getlist else params[k]) for k in params]
 
 
 def public_facets(
-    qs: QuerySet[Entry], labels: cases_queries.Labels | None = None
-) -> dict[str, list[cases_queries.FacetValue]]:
-    """The ten portal facets with counts over qs (the staff facet query, limited to them)."""
-    return cases_queries.facet_counts(qs, labels, facets=PORTAL_FACETS)
+    params: Mapping[str, Any] | None = None, labels: cases_queries.Labels | None = None
+) -> tuple[dict[str, list[cases_queries.FacetValue]], int]:
+    """The ten portal facets with counts, and the number of entries, for the visitor's filters.
+
+    Same filters as ``public_entries``. Two or three queries, none over the entry table.
+    """
+    params = params or {}
+    labels = labels or cases_queries.Labels.load()
+    counts: dict[str, list[tuple[str, int]]] = {name: [] for name in PORTAL_FACETS}
+    for vocabulary, slug, n in _facet_rows(params):
+        counts[vocabulary].append((slug, n))
+    total = sum(n for _slug, n in counts["kind"])  # every entry has exactly one kind
+    return cases_queries.ranked_facets(counts, labels), total
+
+
+def _facet_rows(params: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    filters = cases_queries.active_filters(params, PORTAL_FACETS)
+    start, end = year_bounds(params)
+    words = cases_queries.search_words(" ".join(cases_queries._values(params, "q")))
+    if not filters and start is None and end is None:
+        word = search_token(words)
+        if word is not None:
+            kept = list(
+                PublicFacetCount.objects.filter(word=word).values_list(
+                    "vocabulary", "slug", "count"
+                )
+            )
+            if kept or word == "":
+                return kept
+    return list(_live_facets(filters, start, end, words))
+
+
+def search_token(words: list[str]) -> str | None:
+    """The word PublicFacetCount keeps for a search: "" for none, the token of one plain word.
+
+    Only plain ASCII letters and digits, folded as both search engines fold them (lower case),
+    so the kept counts are exactly those of the search; anything else is counted live.
+    """
+    if not words:
+        return ""
+    if len(words) == 1 and words[0].isascii() and words[0].isalnum():
+        return words[0].lower()
+    return None
+
+
+def _live_facets(
+    filters: dict[str, list[str]], start: int | None, end: int | None, words: list[str]
+) -> QuerySet[PublicFacet]:
+    """Facet counts over PublicFacet rows: country and year filter the rows themselves."""
+    rows = PublicFacet.objects.all()
+    if "country" in filters:
+        rows = rows.filter(country__in=filters["country"])
+    if "year" in filters:
+        rows = rows.filter(year__in=[int(y) for y in filters["year"]])
+    if start is not None:
+        rows = rows.filter(year__gte=start)
+    if end is not None:
+        rows = rows.filter(year__lte=end)
+    for name, values in filters.items():
+        if name not in ("country", "year"):
+            holders = PublicFacet.objects.filter(vocabulary=name, slug__in=values)
+            rows = rows.filter(entry_id__in=holders.values("entry_id"))
+    if words:
+        rows = rows.filter(entry_id__in=_matching_ids(words))
+    return rows.values_list("vocabulary", "slug").annotate(n=Count("id")).order_by()
+
+
+def _matching_ids(words: list[str]) -> RawSQL:
+    if connection.vendor == "postgresql":
+        return RawSQL(  # noqa: S611 (a constant expression; the words are a parameter)
+            f"SELECT id FROM cases_entry WHERE portal_visible AND {cases_queries.PG_DOCUMENT} "  # noqa: S608
+            "@@ plainto_tsquery('simple', %s)",
+            [" ".join(words)],
+        )
+    return RawSQL(
+        "SELECT rowid FROM cases_entry_fts WHERE cases_entry_fts MATCH %s",
+        [cases_queries.fts5_query(words)],
+    )
 
 
 def named_gender(qs: QuerySet[Entry]) -> dict[str, int]:

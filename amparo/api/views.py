@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +16,14 @@ from amparo.analytics import queries
 from amparo.api.schema import openapi_document
 from amparo.cases import queries as cases_queries
 from amparo.cases.models import Entry
-from amparo.portal.views import _common, get_public_entry, param_pairs, public_page, query_string
+from amparo.portal.views import (
+    CountedPaginator,
+    _common,
+    get_public_entry,
+    param_pairs,
+    public_page,
+    query_string,
+)
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -53,8 +59,9 @@ def entries(request: HttpRequest) -> JsonResponse:
     sort = request.GET.get("sort", cases_queries.DEFAULT_SORT)
     if sort not in queries.SORTS:
         return _problem(400, "sort", "must be one of " + ", ".join(queries.SORTS))
-    qs = queries.public_entries(request.GET)
-    paginator = Paginator(cases_queries.sort_entries(qs, sort), size)
+    counts, total = queries.public_facets(request.GET)
+    qs = queries.public_entries(request.GET, matches=total)
+    paginator = CountedPaginator(cases_queries.sort_entries(qs, sort), size, total)
     if number > max(paginator.num_pages, 1):
         return _problem(404, "page", f"there are {paginator.num_pages} pages")
     page = paginator.page(number)
@@ -75,7 +82,7 @@ def entries(request: HttpRequest) -> JsonResponse:
     if request.GET.get("facets", "true") != "false":
         body["facets"] = {
             name: [{"value": v.slug, "label": v.label, "count": v.count} for v in values]
-            for name, values in queries.public_facets(qs).items()
+            for name, values in counts.items()
         }
     return JsonResponse(body, json_dumps_params=JSON)
 

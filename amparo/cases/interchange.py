@@ -20,6 +20,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from amparo.accounts.audit import record_event
+from amparo.analytics.services import refresh_public_for
 from amparo.cases.models import Citation, Consent, Entry, EntryTerm, NameToken, Subject
 from amparo.cases.services import name_tokens, validate_coding
 from amparo.core import interchange as fmt
@@ -29,6 +30,7 @@ from amparo.security.fields import associated_data
 from amparo.security.keys import keyring
 
 BATCH = 1000
+ANALYZE_FROM = 10_000  # rows written in one go from which planner statistics are refreshed
 LOOKUP_CHUNK = 500
 # Consent recorded by an import: the file says for which purposes, not by whom or how.
 IMPORT_CONSENT = {"given_by": "other", "method": "other", "source": "import"}
@@ -182,7 +184,22 @@ def write_rows(
         _write_batch(batch, actor, result, consent or IMPORT_CONSENT)
         if progress:
             progress(result.entries, total)
+    if result.entries >= ANALYZE_FROM:
+        refresh_statistics()
     return result
+
+
+def refresh_statistics() -> None:
+    """After a bulk load, let PostgreSQL's planner see the new row counts (halves export time)."""
+    connection = connections[router.db_for_write(Entry)]
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(
+        connection.ops.quote_name(m._meta.db_table)
+        for m in (Entry, EntryTerm, Citation, Consent, Subject, NameToken)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def _write_batch(
@@ -251,6 +268,7 @@ def _write_batch(
     insert_many(EntryTerm, ("entry", "vocabulary", "slug"), terms)
     insert_many(Citation, ("entry", "symbol", "annex", "paragraph"), citations)
     insert_many(Consent, CONSENT_COLUMNS, consents)
+    refresh_public_for(ids.values())
     _write_subjects(rows, ids, result)
     result.entries += len(entries)
     result.citations += len(citations)
@@ -294,32 +312,43 @@ ADAPTED = {"UUIDField", "DateField", "DateTimeField"}
 
 
 def insert_many(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT plain tuples in one executemany: bulk_create builds a model per row, too slow at 100k.
+    """Insert plain tuples in bulk: bulk_create builds a model per row, too slow at 100,000 rows.
 
-    Values of encrypted fields must be given already encrypted (or "").
+    SQLite: one prepared statement stepped per row; PostgreSQL: COPY. Values of encrypted
+    fields must be given already encrypted (or ""). Callers hold a transaction.
     """
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     fields = [model._meta.get_field(name) for name in names]
-    adapt = [(i, f) for i, f in enumerate(fields) if f.get_internal_type() in ADAPTED]
-    if adapt:
-        columns = list(zip(*rows, strict=True))
-        for i, f in adapt:
-            prepared: dict[Any, Any] = {}  # dates and times repeat: adapt each value once
-            for value in set(columns[i]) if f.get_internal_type() != "UUIDField" else ():
-                prepared[value] = f.get_db_prep_save(value, connection)
-            columns[i] = tuple(
-                prepared[v] if v in prepared else f.get_db_prep_save(v, connection)
-                for v in columns[i]
-            )
-        rows = list(zip(*columns, strict=True))
+    rows = _adapted(fields, rows, connection)
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _adapted(fields: list[Any], rows: list[tuple[Any, ...]], connection: Any) -> list[tuple]:
+    """Rows with UUIDs, dates and times in the form the database driver takes."""
+    adapt = [(i, f) for i, f in enumerate(fields) if f.get_internal_type() in ADAPTED]
+    if not adapt:
+        return rows
+    columns = list(zip(*rows, strict=True))
+    for i, f in adapt:
+        prepared: dict[Any, Any] = {}  # dates and times repeat: adapt each value once
+        for value in set(columns[i]) if f.get_internal_type() != "UUIDField" else ():
+            prepared[value] = f.get_db_prep_save(value, connection)
+        columns[i] = tuple(
+            prepared[v] if v in prepared else f.get_db_prep_save(v, connection) for v in columns[i]
+        )
+    return list(zip(*columns, strict=True))
 
 
 def _value(value: Any, row: Row) -> Any:

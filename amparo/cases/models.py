@@ -30,6 +30,14 @@ class EntryQuerySet(models.QuerySet):
         )
         return self.filter(published=True).filter(Q(kind__in=IMPERSONAL_KINDS) | Exists(consented))
 
+    def in_portal(self) -> EntryQuerySet:
+        """Public entries, read from the stored portal_visible flag and checked by the live rule.
+
+        The flag lets the database use an index; the live rule makes sure that nothing written
+        past the services (a raw UPDATE) could ever show an entry that is no longer public.
+        """
+        return self.filter(portal_visible=True).public()
+
 
 class Entry(models.Model):
     """A case or situation of intimidation or reprisal."""
@@ -49,6 +57,11 @@ class Entry(models.Model):
     subject_kind = models.CharField(_("subject kind"), max_length=20, blank=True)
     gender = models.CharField(_("gender"), max_length=20, blank=True, db_index=True)
     published = models.BooleanField(_("published"), default=False, db_index=True)
+    # The public() rule stored, so public counts and pages need no EXISTS over consents: kept by
+    # analytics.services.refresh_public_for in the transaction of every write (ADR 0011).
+    portal_visible = models.BooleanField(
+        _("shown in the portal"), default=False, db_default=False, editable=False
+    )
     restricted = models.BooleanField(
         _("restricted to named staff"),
         default=False,

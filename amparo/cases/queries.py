@@ -109,11 +109,14 @@ def fts5_query(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
+# The expression of the GIN index of migration 0002 (PostgreSQL): queries must repeat it exactly.
+PG_DOCUMENT = "to_tsvector('simple'::regconfig, title || ' ' || summary || ' ' || ref)"
+
+
 def _full_text_ids(words: list[str]) -> RawSQL:
     if connection.vendor == "postgresql":
-        return RawSQL(
-            "SELECT id FROM cases_entry WHERE to_tsvector('simple'::regconfig, "
-            "title || ' ' || summary || ' ' || ref) @@ plainto_tsquery('simple', %s)",
+        return RawSQL(  # noqa: S611 (a constant expression; the words are a parameter)
+            f"SELECT id FROM cases_entry WHERE {PG_DOCUMENT} @@ plainto_tsquery('simple', %s)",  # noqa: S608
             [" ".join(words)],
         )
     return RawSQL(
@@ -160,30 +163,30 @@ def facet_counts(
     """For each facet, (slug, label, count) over the entries of qs, most frequent first.
 
     One grouped query covers every multi-valued vocabulary; each single-valued column takes one
-    more. Counts follow whatever filters qs already carries. ``facets`` limits which are counted.
+    more. Counts follow whatever filters qs already carries; with none (an administrator's
+    unfiltered list) they group the tables directly, with no list of ids to match.
+    ``facets`` limits which are counted.
     """
     labels = labels or Labels.load()
-    ids = qs.order_by().values("id")
+    qs = qs.order_by()
+    unfiltered = not qs.query.where
     counts: dict[str, list[tuple[str, int]]] = {name: [] for name in facets}
-    terms = (
-        EntryTerm.objects.filter(
-            entry_id__in=ids, vocabulary__in=[v for v in MULTI_VALUED if v in facets]
-        )
-        .values_list("vocabulary", "slug")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for vocabulary, slug, n in terms:
+    vocabularies = [v for v in MULTI_VALUED if v in facets]
+    terms = EntryTerm.objects.filter(vocabulary__in=vocabularies)
+    if not unfiltered:
+        terms = terms.filter(entry_id__in=qs.values("id"))
+    for vocabulary, slug, n in terms.values_list("vocabulary", "slug").annotate(n=Count("id")):
         counts[vocabulary].append((slug, n))
     for column in (c for c in SINGLE_VALUED if c in facets):
-        rows = (
-            Entry.objects.filter(id__in=ids)
-            .exclude(**{f"{column}__isnull": True})
-            .values_list(column)
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        rows = qs.values_list(column).annotate(n=Count("id"))
         counts[column] = [(str(value), n) for value, n in rows if value not in ("", None)]
+    return ranked_facets(counts, labels)
+
+
+def ranked_facets(
+    counts: dict[str, list[tuple[str, int]]], labels: Labels
+) -> dict[str, list[FacetValue]]:
+    """Facet values with labels, most frequent first (years newest first)."""
     result = {}
     for name, pairs in counts.items():
         ordered = sorted(pairs, key=lambda p: (-int(p[0]), 0) if name == "year" else (-p[1], p[0]))
@@ -200,10 +203,25 @@ class Labels:
 
     @classmethod
     def load(cls) -> Labels:
+        """Read once per request: two queries of plain values, no model instances."""
+        from django.utils.translation import get_language
+
         from amparo.vocabularies.models import Country, Term
 
-        terms = {(t.vocabulary, t.slug): t.label for t in Term.objects.all()}
-        countries = {c.code: c.name for c in Country.objects.all()}
+        language = (get_language() or "en")[:2]
+        language = language if language in ("en", "fr", "es") else "en"
+        terms = {
+            (vocabulary, slug): label or label_en
+            for vocabulary, slug, label, label_en in Term.objects.order_by().values_list(
+                "vocabulary", "slug", f"label_{language}", "label_en"
+            )
+        }
+        countries = {
+            code: name or name_en
+            for code, name, name_en in Country.objects.order_by().values_list(
+                "code", f"name_{language}", "name_en"
+            )
+        }
         return cls(terms=terms, countries=countries)
 
     def of(self, vocabulary: str, slug: str) -> str:

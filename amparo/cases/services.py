@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from amparo.accounts.audit import record_event
+from amparo.analytics.services import refresh_public_for
 from amparo.cases.models import (
     Action,
     Citation,
@@ -131,13 +132,18 @@ def _apply(entry: Entry, data: dict[str, Any]) -> None:
 
 
 def set_terms(entry: Entry, terms: dict[str, Iterable[str]]) -> None:
-    """Replace the entry's values for each vocabulary given (others are left alone)."""
+    """Replace the entry's values for each vocabulary given (others are left alone).
+
+    Also brings the entry's public counts up to date, for its terms and for the coding that
+    open_entry and update_entry saved just before calling it (ADR 0011).
+    """
     for vocabulary, slugs in terms.items():
         EntryTerm.objects.filter(entry=entry, vocabulary=vocabulary).delete()
         EntryTerm.objects.bulk_create(
             EntryTerm(entry=entry, vocabulary=vocabulary, slug=slug)
             for slug in dict.fromkeys(slugs)
         )
+    refresh_public_for([entry.pk])
 
 
 def fold_name(text: str) -> list[str]:
@@ -203,6 +209,7 @@ def record_consent(
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     consent.save()
+    refresh_public_for([entry.pk])
     record_event("consent.record", actor=actor, obj=entry, detail={"purpose": consent.purpose})
     return consent
 
@@ -221,6 +228,7 @@ def withdraw_consent(
     consent.withdrawn_on = on
     consent.withdrawal_note = note
     consent.save()
+    refresh_public_for([consent.entry_id])
     record_event(
         "consent.withdraw", actor=actor, obj=consent.entry, detail={"purpose": consent.purpose}
     )
@@ -410,6 +418,7 @@ def update_consent(actor: Any, consent: Consent, data: dict[str, Any]) -> Consen
     for name, value in values.items():
         setattr(consent, name, value)
     consent.save()
+    refresh_public_for([consent.entry_id])
     _touch(consent.entry)
     record_event(
         "consent.change",
@@ -584,6 +593,8 @@ def delete_record(actor: Any, record: Any) -> None:
         p for p in (getattr(record, "stored_path", ""), getattr(record, "shared_path", "")) if p
     ]
     record.delete()
+    if isinstance(record, Consent):
+        refresh_public_for([entry.pk])
     _touch(entry)
     record_event(f"{name}.delete", actor=actor, obj=entry)
     for path in paths:

@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
@@ -37,6 +38,18 @@ SORT_LABELS = {
 }
 FACETS_SHOWN = 8
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the number of entries (from the facet counts) instead of counting them."""
+
+    def __init__(self, object_list: Any, per_page: int, total: int) -> None:
+        super().__init__(object_list, per_page)
+        self.total = total
+
+    @cached_property
+    def count(self) -> int:
+        return self.total
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -97,15 +110,16 @@ def _common(request: HttpRequest) -> dict[str, Any]:
 def home(request: HttpRequest) -> HttpResponse:
     """Faceted browse and full-text search over public entries, sorted and paginated."""
     labels = cases_queries.Labels.load()
-    entries = queries.public_entries(request.GET)
-    counts = queries.public_facets(entries, labels)
+    counts, total = queries.public_facets(request.GET, labels)
+    entries = queries.public_entries(request.GET, matches=total)
     sort = request.GET.get("sort", cases_queries.DEFAULT_SORT)
     sort = sort if sort in SORT_LABELS else cases_queries.DEFAULT_SORT
-    page = Paginator(
+    page = CountedPaginator(
         cases_queries.sort_entries(entries, sort).only(
             "ref", "title", "country", "year", "kind", "summary"
         ),
         PAGE_SIZE,
+        total,
     ).get_page(request.GET.get("page"))
     pairs = param_pairs(request)
     active = cases_queries.active_filters(request.GET, queries.PORTAL_FACETS)
@@ -164,7 +178,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def get_public_entry(ref: str) -> Entry:
     """The public entry with this reference, or 404 (the same for unpublished and unknown)."""
-    entry = Entry.objects.public().filter(ref=ref).prefetch_related("terms", "citations").first()
+    entry = Entry.objects.in_portal().filter(ref=ref).prefetch_related("terms", "citations").first()
     if entry is None:
         raise Http404("no public entry with this reference")
     return entry

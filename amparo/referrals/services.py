@@ -112,10 +112,13 @@ class Draft:
     def as_text(self) -> str:
         """The draft as plain text, headed by its addresses."""
         with translation.override(self.language):
-            lines = [f"{_('To')}: {', '.join(self.to) or _('(see the address note)')}"]
+            # Outside the f-strings: xgettext does not read calls inside them.
+            to, cc, subject = _("To"), _("Cc"), _("Subject")
+            no_address = _("(see the address note)")
+            lines = [f"{to}: {', '.join(self.to) or no_address}"]
             if self.cc:
-                lines.append(f"{_('Cc')}: {', '.join(self.cc)}")
-            lines += [f"{_('Subject')}: {self.subject}", "", self.message_body()]
+                lines.append(f"{cc}: {', '.join(self.cc)}")
+            lines += [f"{subject}: {self.subject}", "", self.message_body()]
         return "\n".join(lines)
 
     def message_body(self) -> str:

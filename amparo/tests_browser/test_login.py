@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from amparo.accounts.models import AuditEvent
-from amparo.tests_browser.conftest import (
+from amparo.tests_browser.fixtures import (
     CODE_LABEL,
     enrol_authenticator,
     make_staff,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from amparo.vocabularies.models import Country, Term
+from amparo.vocabularies.models import Avenue, Country, Term
 
 
 @admin.register(Term)
@@ -30,3 +30,13 @@ class CountryAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return ("code",) if obj is not None else ()
+
+
+@admin.register(Avenue)
+class AvenueAdmin(SimpleHistoryAdmin):
+    list_display = ("slug", "name_en", "handbook_section", "last_verified")
+    search_fields = ("slug", "name_en", "name_fr", "name_es")
+    history_list_display = ("name_en", "last_verified")
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return ("slug",) if obj is not None else ()

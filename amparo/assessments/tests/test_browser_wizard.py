@@ -12,9 +12,9 @@ import pytest
 # Playwright's sync API keeps an event loop in the main thread; the ORM must be told it is safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
 
-from amparo.tests_browser.conftest import RequestLog, chromium_path, launch_args  # noqa: E402
+from amparo.tests_browser.fixtures import RequestLog  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,20 +23,15 @@ PASSPHRASE = "a plan passphrase 2026"
 
 
 @pytest.fixture
-def no_js(live_server) -> Iterator[tuple[Page, BrowserContext, RequestLog]]:
+def no_js(live_server, browser: Browser) -> Iterator[tuple[Page, BrowserContext, RequestLog]]:
     log = RequestLog(origin=live_server.url)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=launch_args()
-        )
-        context = browser.new_context(
-            base_url=live_server.url, java_script_enabled=False, locale="en-GB"
-        )
-        context.set_default_timeout(15_000)
-        context.on("request", lambda req: log.urls.append(req.url))
-        yield context.new_page(), context, log
-        context.close()
-        browser.close()
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, locale="en-GB"
+    )
+    context.set_default_timeout(15_000)
+    context.on("request", lambda req: log.urls.append(req.url))
+    yield context.new_page(), context, log
+    context.close()
 
 
 def step(page: Page, number: int) -> None:
@@ -119,21 +114,16 @@ def test_a_defender_completes_the_assessment_without_javascript(no_js, tmp_path:
 
 
 @pytest.fixture
-def with_js(live_server) -> Iterator[Page]:
+def with_js(live_server, browser: Browser) -> Iterator[Page]:
     """JavaScript on; the neutral site is answered locally, so nothing leaves the machine."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=launch_args()
-        )
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        context.set_default_timeout(15_000)
-        context.route(
-            "https://www.wikipedia.org/**",
-            lambda route: route.fulfill(body="<title>Neutral</title>", content_type="text/html"),
-        )
-        yield context.new_page()
-        context.close()
-        browser.close()
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(15_000)
+    context.route(
+        "https://www.wikipedia.org/**",
+        lambda route: route.fulfill(body="<title>Neutral</title>", content_type="text/html"),
+    )
+    yield context.new_page()
+    context.close()
 
 
 def test_quick_exit_replaces_the_history_entry_when_javascript_is_on(with_js: Page):

@@ -334,6 +334,6 @@ def test_switching_language_keeps_unfinished_answers_without_scolding(anonymous_
     start = anonymous_client.get("/assess/")
     page = post(anonymous_client, start, "context", go="lang-es", country="COL")
     text = page.content.decode()
-    assert '<html lang="es"' in text and "Step 1 of 7" in text
+    assert '<html lang="es"' in text and "Paso 1 de 7" in text
     assert re.search(r'<option value="COL" selected>', text)
-    assert "This field is required." not in text and "error-summary" not in text
+    assert "Este campo es obligatorio." not in text and "error-summary" not in text

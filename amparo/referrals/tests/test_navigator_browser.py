@@ -10,8 +10,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
-from amparo.tests_browser.conftest import browser, open_page, request_log  # noqa: E402, F401
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

@@ -1,5 +1,8 @@
 """Browser tests: Debian's headless Chromium, driven by Playwright, against the live test server.
 
+Loaded for every test by the root conftest (pytest_plugins), so the whole run shares one
+Playwright instance: a second sync_playwright() while one is running fails.
+
 Never a downloaded browser: Playwright only drives the executable the system package installed
 (`make browser` installs it). Every request a page makes is recorded, and a test fails if any
 goes to a host other than the live server (docs/adr/0008-no-third-party-requests.md).
