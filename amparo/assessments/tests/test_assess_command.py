@@ -75,7 +75,7 @@ def test_a_country_without_records_says_zero_not_an_error(tmp_path):
         ({**ASSESSMENT, "threats": [{"threat": "defamation", "probability": "often", "impact": "low"}]},
          "threats[0].probability: 'often' is not allowed; allowed values: low, medium, high, very_high"),
         ({**ASSESSMENT, "capacities": ["courage"]}, "capacities[0]: 'courage' is not allowed; allowed values: digital,"),
-        ("{not json", "not valid JSON (line 1, column 2)"),
+        ("{not json", "not valid JSON (line 1, column 2: "),
         ([1, 2], "(top level): expected a JSON object"),
     ],
 )  # fmt: skip

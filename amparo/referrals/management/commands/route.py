@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from amparo.config.command_input import read_json_argument
 from amparo.core.referral import LANGUAGES, AnswerError, as_json, parse_answers, route
 from amparo.referrals.queries import avenue_data
 
@@ -24,25 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--language", choices=LANGUAGES, default="en")
 
     def handle(self, *args: Any, json_file: str, language: str, **options: Any) -> None:
-        raw = _read(json_file)
+        raw = read_json_argument(json_file)
         try:
             answers = parse_answers(raw)
         except AnswerError as exc:
             raise CommandError(f"{json_file}: {exc}") from None
         routing = route(answers, avenue_data(), language=language)
         self.stdout.write(json.dumps(as_json(routing), indent=2, ensure_ascii=False))
-
-
-def _read(path: str) -> Any:
-    try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot be read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path}: is not UTF-8 text") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CommandError(
-            f"{path}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
