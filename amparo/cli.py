@@ -17,6 +17,10 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         sys.stderr.write(f"amparo: configuration error: {exc}\n")
         sys.exit(2)
+    except BrokenPipeError:
+        # The reader went away (`amparo export | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":
