@@ -19,7 +19,11 @@ class PublicFacet(models.Model):
     """
 
     entry = models.ForeignKey(
-        "cases.Entry", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "cases.Entry",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # public_facet_entry serves lookups by entry
+        related_name="+",
     )
     vocabulary = models.CharField(max_length=20)
     slug = models.CharField(max_length=60)
@@ -30,8 +34,10 @@ class PublicFacet(models.Model):
         indexes = [
             models.Index(fields=["vocabulary", "slug", "entry"], name="public_facet_value"),
             models.Index(fields=["entry", "vocabulary", "slug"], name="public_facet_entry"),
+            # Covering: a count filtered by place and search reads no table row.
             models.Index(
-                fields=["country", "year", "vocabulary", "slug"], name="public_facet_place"
+                fields=["country", "year", "vocabulary", "slug", "entry"],
+                name="public_facet_place",
             ),
         ]
 
@@ -67,4 +73,27 @@ class PublicFacetCount(models.Model):
             models.UniqueConstraint(
                 fields=["word", "vocabulary", "slug"], name="public_facet_count_unique"
             )
+        ]
+
+
+class PublicFacetCell(models.Model):
+    """How many public entries of one country and year hold a facet value (year 0: none).
+
+    Summed over a few rows, it gives the facets of a view filtered only by country and years.
+    """
+
+    country = models.CharField(max_length=3)
+    year = models.PositiveSmallIntegerField()
+    vocabulary = models.CharField(max_length=20)
+    slug = models.CharField(max_length=60)
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "year", "vocabulary", "slug"], name="public_facet_cell_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["year", "country", "vocabulary", "slug"], name="public_cell_year")
         ]

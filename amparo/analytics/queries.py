@@ -15,10 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    QuerySet,
+    Sum,
+)
 from django.db.models.expressions import RawSQL
 
-from amparo.analytics.models import PublicFacet, PublicFacetCount
+from amparo.analytics.models import PublicFacet, PublicFacetCell, PublicFacetCount
 from amparo.cases import queries as cases_queries
 from amparo.cases.models import Entry
 from amparo.cases.queries_stats import entry_stats
@@ -54,7 +62,8 @@ def public_entries(
     """Public entries narrowed by facets, a year range and the search `q`; for any visitor.
 
     ``matches`` (the count public_facets gave) lets a search that matches many entries read
-    them in the order of the page's index, stopping at the page, instead of sorting them all.
+    them in the order of the page's index, stopping at the page, instead of sorting them all;
+    pass it only to read a page of entries (the result then cannot serve as a subquery).
     """
     params = params or {}
     facets_only = {k: v for k, v in _pairs(params) if k != "q"}
@@ -70,6 +79,16 @@ def public_entries(
     if not words:
         return qs
     if connection.vendor == "sqlite" and (matches or 0) >= DENSE_MATCHES:
+        if _page_number(params) <= EARLY_PAGES:
+            # Walk the newest-first index and ask the search index about each entry in turn:
+            # a first page of a common word reads a few dozen entries, not every match.
+            hit = RawSQL(  # noqa: S611 (constant SQL; the words are a parameter)
+                "EXISTS (SELECT 1 FROM cases_entry_fts f WHERE f.cases_entry_fts MATCH %s "
+                "AND f.rowid = cases_entry.id)",
+                [cases_queries.fts5_query(words)],
+                output_field=BooleanField(),
+            )
+            return qs.filter(hit)
         # `id + 0` keeps SQLite from driving the query by the list of matches (then sorting
         # them all): it walks the newest-first index and tests each id against the list.
         scan_id = ExpressionWrapper(F("id") + 0, output_field=BigIntegerField())
@@ -77,8 +96,15 @@ def public_entries(
     return qs.filter(id__in=_matching_ids(words))
 
 
-# From this many matches a search reads the page's index in order rather than its match list.
+# From this many matches a search reads the page's index in order rather than its match list;
+# up to this page it asks the search index entry by entry.
 DENSE_MATCHES = 2000
+EARLY_PAGES = 5
+
+
+def _page_number(params: Mapping[str, Any]) -> int:
+    raw = str(params.get("page") or "1")
+    return int(raw) if raw.isdigit() and len(raw) < 9 else 1
 
 
 def _pairs(params: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
@@ -91,7 +117,9 @@ def public_facets(
 ) -> tuple[dict[str, list[cases_queries.FacetValue]], int]:
     """The ten portal facets with counts, and the number of entries, for the visitor's filters.
 
-    Same filters as ``public_entries``. Two or three queries, none over the entry table.
+    Same filters as ``public_entries``. Three queries (labels, counts), none over the entry
+    table: kept counts for no filter or one tracked word, sums of cells for country and years,
+    facet rows counted live for anything else.
     """
     params = params or {}
     labels = labels or cases_queries.Labels.load()
@@ -116,7 +144,25 @@ def _facet_rows(params: Mapping[str, Any]) -> list[tuple[str, str, int]]:
             )
             if kept or word == "":
                 return kept
+    if not words and set(filters) <= {"country", "year"}:
+        return list(_cell_facets(filters, start, end))
     return list(_live_facets(filters, start, end, words))
+
+
+def _cell_facets(
+    filters: dict[str, list[str]], start: int | None, end: int | None
+) -> QuerySet[PublicFacetCell]:
+    """Facet counts of a view filtered only by country and years: sums of PublicFacetCell."""
+    cells = PublicFacetCell.objects.all()
+    if "country" in filters:
+        cells = cells.filter(country__in=filters["country"])
+    if "year" in filters:
+        cells = cells.filter(year__in=[int(y) for y in filters["year"]])
+    if start is not None or end is not None or "year" in filters:
+        cells = cells.filter(year__gte=max(start or 1, 1))  # year 0 holds entries with no year
+    if end is not None:
+        cells = cells.filter(year__lte=end)
+    return cells.values_list("vocabulary", "slug").annotate(n=Sum("count")).order_by()
 
 
 def search_token(words: list[str]) -> str | None:
@@ -149,9 +195,18 @@ def _live_facets(
         if name not in ("country", "year"):
             holders = PublicFacet.objects.filter(vocabulary=name, slug__in=values)
             rows = rows.filter(entry_id__in=holders.values("entry_id"))
-    if words:
+    if (
+        words
+        and connection.vendor == "sqlite"
+        and ({"country", "year"} & set(filters) or start or end)
+    ):
+        # Read the rows of the place in its covering index and test each against the matches,
+        # rather than looking up every match (half the register for a common word).
+        scan_id = ExpressionWrapper(F("entry_id") + 0, output_field=BigIntegerField())
+        rows = rows.alias(scan_id=scan_id).filter(scan_id__in=_matching_ids(words))
+    elif words:
         rows = rows.filter(entry_id__in=_matching_ids(words))
-    return rows.values_list("vocabulary", "slug").annotate(n=Count("id")).order_by()
+    return rows.values_list("vocabulary", "slug").annotate(n=Count("*")).order_by()
 
 
 def _matching_ids(words: list[str]) -> RawSQL:

@@ -20,7 +20,13 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from amparo.analytics.models import PublicFacet, PublicFacetCount, PublicWordHit, SearchWord
+from amparo.analytics.models import (
+    PublicFacet,
+    PublicFacetCell,
+    PublicFacetCount,
+    PublicWordHit,
+    SearchWord,
+)
 from amparo.cases.models import Entry, EntryTerm
 from amparo.core.reference import IMPERSONAL_KINDS
 
@@ -34,6 +40,7 @@ TRACK_MAX_WORDS = 24
 CHUNK = 500
 
 Key = tuple[str, str, str]  # (word, vocabulary, slug); word "" counts every public entry
+Cell = tuple[str, int, str, str]  # (country, year or 0, vocabulary, slug)
 
 
 def refresh_public_for(entry_ids: Iterable[int]) -> None:
@@ -49,10 +56,19 @@ def refresh_public_for(entry_ids: Iterable[int]) -> None:
 
 
 def _refresh(ids: list[int]) -> None:
+    # Two writes refreshing one entry at once must not both subtract its old rows (PostgreSQL;
+    # SQLite runs one write at a time anyway).
+    list(Entry.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id"))
+    stored = list(
+        PublicFacet.objects.filter(entry_id__in=ids).values_list(
+            "entry_id", "vocabulary", "slug", "country", "year"
+        )
+    )
     old = _contribution(
-        PublicFacet.objects.filter(entry_id__in=ids).values_list("entry_id", "vocabulary", "slug"),
+        [(e, v, s) for e, v, s, _c, _y in stored],
         PublicWordHit.objects.filter(entry_id__in=ids).values_list("entry_id", "word"),
     )
+    old_cells = _cells(stored)
     visible = sorted(Entry.objects.public().filter(id__in=ids).values_list("id", flat=True))
     Entry.objects.filter(id__in=visible, portal_visible=False).update(portal_visible=True)
     Entry.objects.filter(id__in=ids, portal_visible=True).exclude(id__in=visible).update(
@@ -68,7 +84,15 @@ def _refresh(ids: list[int]) -> None:
     PublicWordHit.objects.bulk_create(PublicWordHit(entry_id=e, word=w) for e, w in hits)
     new = _contribution([(e, v, s) for e, v, s, _c, _y in facets], hits)
     new.subtract(old)
-    _apply({key: n for key, n in new.items() if n})
+    _apply(COUNT_UPSERT, COUNT_DROP, {key: n for key, n in new.items() if n})
+    cells = _cells(facets)
+    cells.subtract(old_cells)
+    _apply(CELL_UPSERT, CELL_DROP, {key: n for key, n in cells.items() if n})
+
+
+def _cells(rows: Iterable[tuple[int, str, str, str, int | None]]) -> Counter[Cell]:
+    """What facet rows add to PublicFacetCell."""
+    return Counter((country, year or 0, v, s) for _e, v, s, country, year in rows)
 
 
 def _contribution(
@@ -126,26 +150,35 @@ def _word_hits(ids: Sequence[int], words: list[str]) -> list[tuple[int, str]]:
 
 
 PG_DOCUMENT = "to_tsvector('simple'::regconfig, title || ' ' || summary || ' ' || ref)"
-UPSERT = (
+COUNT_UPSERT = (
     "INSERT INTO analytics_publicfacetcount (word, vocabulary, slug, count) "
     "VALUES (%s, %s, %s, %s) ON CONFLICT (word, vocabulary, slug) "
     "DO UPDATE SET count = analytics_publicfacetcount.count + excluded.count"
 )
+COUNT_DROP = (
+    "DELETE FROM analytics_publicfacetcount WHERE word = %s AND vocabulary = %s AND slug = %s "
+    "AND count <= 0"
+)
+CELL_UPSERT = (
+    "INSERT INTO analytics_publicfacetcell (country, year, vocabulary, slug, count) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (country, year, vocabulary, slug) "
+    "DO UPDATE SET count = analytics_publicfacetcell.count + excluded.count"
+)
+CELL_DROP = (
+    "DELETE FROM analytics_publicfacetcell WHERE country = %s AND year = %s AND vocabulary = %s "
+    "AND slug = %s AND count <= 0"
+)
 
 
-def _apply(delta: dict[Key, int]) -> None:
-    """Move the counts by delta, dropping values no public entry holds any more."""
+def _apply(upsert: str, drop: str, delta: dict[Any, int]) -> None:
+    """Move stored counts by delta, dropping values no public entry holds any more."""
     if not delta:
         return
     with connection.cursor() as cursor:
-        cursor.executemany(UPSERT, [(*key, n) for key, n in sorted(delta.items())])
+        cursor.executemany(upsert, [(*key, n) for key, n in sorted(delta.items())])
         fallen = [key for key, n in sorted(delta.items()) if n < 0]
         if fallen:
-            cursor.executemany(
-                "DELETE FROM analytics_publicfacetcount WHERE word = %s AND vocabulary = %s "
-                "AND slug = %s AND count <= 0",
-                fallen,
-            )
+            cursor.executemany(drop, fallen)
 
 
 def _fts5_phrase(word: str) -> str:
@@ -175,7 +208,7 @@ def rebuild_public_counts(
         cursor.execute(
             f"UPDATE cases_entry SET portal_visible = ({PUBLIC_RULE.format(kinds=kinds)})"
         )
-        for model in (PublicFacetCount, PublicWordHit, PublicFacet, SearchWord):
+        for model in (PublicFacetCount, PublicFacetCell, PublicWordHit, PublicFacet, SearchWord):
             cursor.execute(f"DELETE FROM {model._meta.db_table}")
         cursor.execute(_facet_insert())
         cursor.execute("SELECT COUNT(*) FROM cases_entry WHERE portal_visible")
@@ -195,12 +228,20 @@ def rebuild_public_counts(
             "JOIN analytics_publicfacet f ON f.entry_id = h.entry_id "
             "GROUP BY h.word, f.vocabulary, f.slug"
         )
+        cursor.execute(CELL_INSERT)
     return {
         "public": public,
         "facet_rows": PublicFacet.objects.count(),
         "words": len(words),
         "counts": PublicFacetCount.objects.count(),
     }
+
+
+CELL_INSERT = (
+    "INSERT INTO analytics_publicfacetcell (country, year, vocabulary, slug, count) "
+    "SELECT country, COALESCE(year, 0), vocabulary, slug, COUNT(*) FROM analytics_publicfacet "
+    "GROUP BY country, COALESCE(year, 0), vocabulary, slug"
+)
 
 
 def _facet_insert() -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +36,20 @@ class EntryQuerySet(models.QuerySet):
         The flag lets the database use an index; the live rule makes sure that nothing written
         past the services (a raw UPDATE) could ever show an entry that is no longer public.
         """
-        return self.filter(portal_visible=True).public()
+        # The same rule as public(), with the consent as a scalar subquery: PostgreSQL then
+        # checks it row by row for a page of 25, instead of hashing every consent first.
+        consent = (
+            Consent.objects.filter(
+                entry=OuterRef("pk"), purpose="publish_in_portal", withdrawn_on__isnull=True
+            )
+            .order_by()
+            .values("entry")[:1]
+        )
+        return (
+            self.filter(portal_visible=True, published=True)
+            .alias(publication_consent=Subquery(consent))
+            .filter(Q(kind__in=IMPERSONAL_KINDS) | Q(publication_consent__isnull=False))
+        )
 
 
 class Entry(models.Model):

@@ -18,7 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from amparo.analytics import queries
-from amparo.analytics.models import PublicFacet, PublicFacetCount, PublicWordHit, SearchWord
+from amparo.analytics.models import (
+    PublicFacet,
+    PublicFacetCell,
+    PublicFacetCount,
+    PublicWordHit,
+    SearchWord,
+)
 from amparo.analytics.services import (
     ENTRY_COLUMNS,
     TERM_VOCABULARIES,
@@ -76,12 +82,41 @@ def stored_counts() -> Counter:
     )
 
 
+def live_cells() -> Counter:
+    """PublicFacetCell recomputed from the register: (country, year or 0, vocabulary, slug)."""
+    cells: Counter = Counter()
+    for entry in Entry.objects.public().prefetch_related("terms"):
+        values = [
+            (column, str(getattr(entry, column)))
+            for column in ENTRY_COLUMNS
+            if getattr(entry, column) not in (None, "")
+        ]
+        values += [
+            (t.vocabulary, t.slug) for t in entry.terms.all() if t.vocabulary in TERM_VOCABULARIES
+        ]
+        for vocabulary, slug in values:
+            cells[(entry.country, entry.year or 0, vocabulary, slug)] += 1
+    return cells
+
+
+def stored_cells() -> Counter:
+    return Counter(
+        {
+            (c, y, v, s): n
+            for c, y, v, s, n in PublicFacetCell.objects.values_list(
+                "country", "year", "vocabulary", "slug", "count"
+            )
+        }
+    )
+
+
 def assert_stored_state_is_live() -> None:
     public = set(Entry.objects.public().values_list("id", flat=True))
     assert set(Entry.objects.filter(portal_visible=True).values_list("id", flat=True)) == public
     assert set(PublicFacet.objects.values_list("entry_id", flat=True)) == public
     assert set(PublicWordHit.objects.values_list("entry_id", flat=True)) <= public
     assert stored_counts() == live_counts()
+    assert stored_cells() == live_cells()
 
 
 def coding(draw_kind: str, country: str, title_words: list[str], **more: Any) -> dict[str, Any]:
@@ -257,6 +292,23 @@ def test_a_tracked_word_gives_the_same_facets_as_counting_live(publish):
     assert queries.public_facets({"q": "detained"})[1] == 2
 
 
+def test_country_and_year_filters_sum_cells_to_the_same_facets_as_counting_live(publish):
+    publish(title="Lawyer detained", country="VEN", year=2019)
+    publish(title="Lawyer detained", country="VEN", year=None, kind="general_situation")
+    publish(title="Journalist", country="BHR", year=2022, body=["upr", "hrc"])
+    for params in (
+        {"country": "VEN"},
+        {"country": ["VEN", "BHR"], "year_to": "2021"},
+        {"year_from": "2020"},
+        {"year": ["2019", "2022"], "country": "BHR"},
+    ):
+        summed, summed_total = queries.public_facets(params)
+        live, live_total = queries.public_facets({**params, "q": ""} | {"kind": KINDS})
+        assert summed == live and summed_total == live_total
+    assert queries.public_facets({"country": "VEN"})[1] == 2
+    assert queries.public_facets({"country": "VEN", "year_to": "2030"})[1] == 1
+
+
 def test_refreshing_an_entry_that_no_longer_exists_takes_it_out_of_the_counts(publish):
     entry = publish(title="Lawyer detained")
     pk = entry.pk
@@ -267,6 +319,7 @@ def test_refreshing_an_entry_that_no_longer_exists_takes_it_out_of_the_counts(pu
         refresh_public_for([pk])
     assert not PublicFacet.objects.filter(entry_id=pk).exists()
     assert stored_counts() == live_counts() == Counter()
+    assert stored_cells() == Counter()
 
 
 def test_the_portal_home_and_api_take_a_bounded_number_of_queries(
