@@ -30,6 +30,7 @@ from amparo.analytics.models import PublicFacet, PublicFacetCell, PublicFacetCou
 from amparo.cases import queries as cases_queries
 from amparo.cases.models import Entry
 from amparo.cases.queries_stats import entry_stats
+from amparo.core.interchange import COLUMNS as interchange_columns
 
 # The ten public facets (no status: follow-up work is staff business).
 PORTAL_FACETS = (
@@ -287,22 +288,8 @@ def share(part: int, whole: int) -> float:
 
 # The interchange columns (REFERENCE §6) a public record carries: consent, status and the
 # published flag are staff records, and confidential fields never leave the register.
-PUBLIC_COLUMNS = (
-    "ref",
-    "kind",
-    "title",
-    "subject_kind",
-    "gender",
-    "country",
-    "region",
-    "themes",
-    "contact_points",
-    "bodies",
-    "reprisal_types",
-    "perpetrators",
-    "year",
-    "citations",
-    "summary",
+PUBLIC_COLUMNS = tuple(
+    c for c in interchange_columns if c not in ("status", "consent", "published")
 )
 
 
