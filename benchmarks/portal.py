@@ -600,7 +600,7 @@ def write_doc(results: list[dict[str, Any]]) -> None:
     parts = [
         SECTION,
         "",
-        f"Measured {first['date']} with `benchmarks/portal.py` (commands below) on "
+        f"Measured {_dates(results)} with `benchmarks/portal.py` (commands below) on "
         f"{first['machine']}; Python {first['python']}, Django {first['django']}. Other work on "
         "the machine adds noise (1-minute load averages below). Every entry of the demo data is "
         "public (see the script's docstring). Amparo is requested over HTTP from a WSGI server "
@@ -660,6 +660,14 @@ def write_doc(results: list[dict[str, Any]]) -> None:
                 f"| {r['database']} | {r['count']:,} | {e['name']} | {e['rows']:,} | "
                 f"{e['seconds']:.1f} | {e['bytes'] / 2**20:.1f} | {e['peak_mib']:.1f} |"
             )
+    parts += [
+        "",
+        "Kept counts answer (a) and a one-word search for a tracked word (c); sums of "
+        "per-country-and-year cells answer (b). Anything else is counted live from the facet "
+        "rows, as (c2) shows: its cost grows with the entries matched. Exports stream in chunks "
+        "of 1,000 entries, so their memory does not grow with the number of rows. Design: "
+        "docs/adr/0011-public-counts.md.",
+    ]
     section = "\n".join(parts) + "\n"
     text = DOC.read_text(encoding="utf-8")
     start = text.find(SECTION)
@@ -669,6 +677,11 @@ def write_doc(results: list[dict[str, Any]]) -> None:
         end = text.find("\n## ", start + len(SECTION))
         text = text[:start] + section + (text[end:] if end != -1 else "")
     DOC.write_text(text, encoding="utf-8")
+
+
+def _dates(results: list[dict[str, Any]]) -> str:
+    dates = sorted({r["date"] for r in results})
+    return dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
 
 
 def _row(result: dict[str, Any], view: str, what: str) -> dict[str, Any] | None:

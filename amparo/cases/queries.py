@@ -175,10 +175,11 @@ def facet_counts(
     terms = EntryTerm.objects.filter(vocabulary__in=vocabularies)
     if not unfiltered:
         terms = terms.filter(entry_id__in=qs.values("id"))
-    for vocabulary, slug, n in terms.values_list("vocabulary", "slug").annotate(n=Count("id")):
+    # COUNT(*), not COUNT(id): PostgreSQL can then answer from the column's index alone.
+    for vocabulary, slug, n in terms.values_list("vocabulary", "slug").annotate(n=Count("*")):
         counts[vocabulary].append((slug, n))
     for column in (c for c in SINGLE_VALUED if c in facets):
-        rows = qs.values_list(column).annotate(n=Count("id"))
+        rows = qs.values_list(column).annotate(n=Count("*"))
         counts[column] = [(str(value), n) for value, n in rows if value not in ("", None)]
     return ranked_facets(counts, labels)
 

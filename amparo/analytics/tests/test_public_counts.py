@@ -364,4 +364,6 @@ def test_a_search_matching_many_entries_lists_the_same_page_either_way(publish):
     publish(title="Journalist", year=2024)
     by_list = list(queries.public_entries({"q": "lawyer"}, matches=0).order_by("-year", "-id"))
     by_index = list(queries.public_entries({"q": "lawyer"}, matches=10**6).order_by("-year", "-id"))
-    assert by_list == by_index and len(by_list) == 12
+    deep = {"q": "lawyer", "page": "9"}  # past the first pages: tested against the match list
+    by_deep_index = list(queries.public_entries(deep, matches=10**6).order_by("-year", "-id"))
+    assert by_list == by_index == by_deep_index and len(by_list) == 12
