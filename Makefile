@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/amparo
 export AMPARO_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres install install-test browser postgres lint format messages gettext benchmark clean
+.PHONY: run test test-sqlite test-postgres security install install-test browser postgres lint format messages gettext benchmark clean
 
 $(BIN)/amparo: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ run: install
 test: install-test browser postgres lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+	$(MAKE) security
 
 test-sqlite: export AMPARO_DATA_DIR = $(CURDIR)/var/test
 test-sqlite:
@@ -35,6 +36,10 @@ test-sqlite:
 test-postgres: export AMPARO_DATA_DIR = $(CURDIR)/var/test
 test-postgres:
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+
+## make security: fuzzing, schemathesis, crash harness, load test and dependency checks (issue 7)
+security: install-test browser postgres
+	PG_URL=$(PG_URL) scripts/security/run
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
