@@ -301,26 +301,35 @@ def _engagement_values(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _add_part(actor: Any, entry: Entry, model: Any, values: dict[str, Any], data: dict[str, Any]):
+    """Create one part of an entry (engagement, incident) and audit the names of its fields."""
+    part = model.objects.create(entry=entry, **values)
+    _touch(entry)
+    record_event(f"{model._meta.model_name}.create", actor=actor, obj=entry, fields=_filled(data))
+    return part
+
+
+def _update_part(actor: Any, part: Any, values: dict[str, Any]):
+    """Change one part of an entry; audits the names of the fields that changed."""
+    changed = [k for k, v in values.items() if getattr(part, k) != v]
+    for name, value in values.items():
+        setattr(part, name, value)
+    part.save()
+    _touch(part.entry)
+    record_event(f"{part._meta.model_name}.change", actor=actor, obj=part.entry, fields=changed)
+    return part
+
+
 @transaction.atomic
 def add_engagement(actor: Any, entry: Entry, data: dict[str, Any]) -> Engagement:
     """Record a cooperation with a UN or regional body that preceded the reprisal."""
-    engagement = Engagement.objects.create(entry=entry, **_engagement_values(data))
-    _touch(entry)
-    record_event("engagement.create", actor=actor, obj=entry, fields=_filled(data))
-    return engagement
+    return _add_part(actor, entry, Engagement, _engagement_values(data), data)
 
 
 @transaction.atomic
 def update_engagement(actor: Any, engagement: Engagement, data: dict[str, Any]) -> Engagement:
     """Change an engagement; records the names of the fields that changed."""
-    values = _engagement_values(data)
-    changed = [k for k, v in values.items() if getattr(engagement, k) != v]
-    for name, value in values.items():
-        setattr(engagement, name, value)
-    engagement.save()
-    _touch(engagement.entry)
-    record_event("engagement.change", actor=actor, obj=engagement.entry, fields=changed)
-    return engagement
+    return _update_part(actor, engagement, _engagement_values(data))
 
 
 def _incident_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -341,23 +350,13 @@ def _incident_values(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def add_incident(actor: Any, entry: Entry, data: dict[str, Any]) -> Incident:
     """Record something done to the subject: when, where, what and by whom."""
-    incident = Incident.objects.create(entry=entry, **_incident_values(data))
-    _touch(entry)
-    record_event("incident.create", actor=actor, obj=entry, fields=_filled(data))
-    return incident
+    return _add_part(actor, entry, Incident, _incident_values(data), data)
 
 
 @transaction.atomic
 def update_incident(actor: Any, incident: Incident, data: dict[str, Any]) -> Incident:
     """Change an incident; records the names of the fields that changed."""
-    values = _incident_values(data)
-    changed = [k for k, v in values.items() if getattr(incident, k) != v]
-    for name, value in values.items():
-        setattr(incident, name, value)
-    incident.save()
-    _touch(incident.entry)
-    record_event("incident.change", actor=actor, obj=incident.entry, fields=changed)
-    return incident
+    return _update_part(actor, incident, _incident_values(data))
 
 
 def _citation_values(entry: Entry, text: str, exclude: int | None = None) -> dict[str, Any]:

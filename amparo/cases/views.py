@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +33,7 @@ from amparo.cases.forms import (
     SubjectForm,
     WithdrawConsentForm,
 )
+from amparo.cases.listing import SORT_LABELS, facet_panel, param_pairs, query_string
 from amparo.cases.models import Entry
 from amparo.core.crypto import DecryptionError
 from amparo.core.reference import MULTI_VALUED
@@ -51,21 +51,6 @@ FACET_TITLES = {
     "perpetrator": gettext_lazy("Perpetrator"),
     "gender": gettext_lazy("Gender"),
 }
-SORT_LABELS = {
-    "newest": gettext_lazy("Newest first"),
-    "oldest": gettext_lazy("Oldest first"),
-    "country": gettext_lazy("Country"),
-    "reference": gettext_lazy("Reference"),
-}
-FACETS_SHOWN = 8
-
-
-def _query_string(params: list[tuple[str, str]]) -> str:
-    return "?" + urlencode(params) if params else "?"
-
-
-def _param_pairs(request: HttpRequest) -> list[tuple[str, str]]:
-    return [(k, v) for k, values in request.GET.lists() for v in values if k != "page" and v]
 
 
 @login_required
@@ -83,29 +68,9 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.sort_entries(entries, sort), queries.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    pairs = _param_pairs(request)
+    pairs = param_pairs(request)
     active = queries.active_filters(request.GET)
-    facets = []
-    for name in queries.FACETS:
-        values = []
-        for value in counts[name]:
-            on = value.slug in active.get(name, [])
-            values.append(
-                {"value": value, "active": on, "url": _toggle(pairs, name, value.slug, on)}
-            )
-        if values:
-            facets.append(
-                {"name": name, "title": FACET_TITLES[name], "values": values, "shown": FACETS_SHOWN}
-            )
-    chips = [
-        {
-            "title": FACET_TITLES[name],
-            "label": labels.of(name, slug),
-            "url": _toggle(pairs, name, slug, True),
-        }
-        for name, slugs in active.items()
-        for slug in slugs
-    ]
+    facets, chips = facet_panel(pairs, counts, active, queries.FACETS, FACET_TITLES, labels)
     rows = [
         {
             "entry": e,
@@ -124,18 +89,10 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "sorts": SORT_LABELS.items(),
         "hidden": [(k, v) for k, v in pairs if k not in ("q", "sort")],
-        "clear_url": _query_string([(k, v) for k, v in pairs if k in ("q", "sort")]),
-        "page_url": _query_string(pairs) + ("&" if pairs else ""),
+        "clear_url": query_string([(k, v) for k, v in pairs if k in ("q", "sort")]) or "?",
+        "page_url": (query_string(pairs) + "&") if pairs else "?",
     }
     return render(request, "cases/list.html", context)
-
-
-def _toggle(pairs: list[tuple[str, str]], name: str, slug: str, on: bool) -> str:
-    if on:
-        kept = [(k, v) for k, v in pairs if not (k == name and v == slug)]
-    else:
-        kept = [*pairs, (name, slug)]
-    return _query_string(kept)
 
 
 @login_required

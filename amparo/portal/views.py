@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -20,23 +19,16 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from amparo.analytics import queries
 from amparo.analytics.report import FACET_TITLES
 from amparo.cases import queries as cases_queries
+from amparo.cases.listing import SORT_LABELS, facet_panel, param_pairs, query_string
 from amparo.cases.models import Entry
 from amparo.core.reference import MULTI_VALUED
 
 PAGE_SIZE = 25
-SORT_LABELS = {
-    "newest": gettext_lazy("Newest first"),
-    "oldest": gettext_lazy("Oldest first"),
-    "country": gettext_lazy("Country"),
-    "reference": gettext_lazy("Reference"),
-}
-FACETS_SHOWN = 8
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 
@@ -67,20 +59,6 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return response
 
     return wrapper
-
-
-def param_pairs(request: HttpRequest, drop: tuple[str, ...] = ("page",)) -> list[tuple[str, str]]:
-    """The query parameters as (name, value) pairs, without those in ``drop``."""
-    return [(k, v) for k, values in request.GET.lists() for v in values if k not in drop and v]
-
-
-def query_string(pairs: list[tuple[str, str]]) -> str:
-    return "?" + urlencode(pairs) if pairs else ""
-
-
-def _toggle(pairs: list[tuple[str, str]], name: str, slug: str, on: bool) -> str:
-    kept = [p for p in pairs if p != (name, slug)] if on else [*pairs, (name, slug)]
-    return query_string(kept) or "?"
 
 
 def _language_links(request: HttpRequest) -> list[dict[str, Any]]:
@@ -123,31 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     pairs = param_pairs(request)
     active = cases_queries.active_filters(request.GET, queries.PORTAL_FACETS)
-    facets = [
-        {
-            "name": name,
-            "title": FACET_TITLES[name],
-            "values": [
-                {
-                    "value": v,
-                    "active": v.slug in active.get(name, []),
-                    "url": _toggle(pairs, name, v.slug, v.slug in active.get(name, [])),
-                }
-                for v in counts[name]
-            ],
-        }
-        for name in queries.PORTAL_FACETS
-        if counts[name]
-    ]
-    chips = [
-        {
-            "title": FACET_TITLES[name],
-            "label": labels.of(name, slug),
-            "url": _toggle(pairs, name, slug, True),
-        }
-        for name, slugs in active.items()
-        for slug in slugs
-    ]
+    facets, chips = facet_panel(pairs, counts, active, queries.PORTAL_FACETS, FACET_TITLES, labels)
     rows = [
         {
             "entry": e,
@@ -162,7 +116,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "facets": facets,
-        "facets_shown": FACETS_SHOWN,
         "chips": chips,
         "q": request.GET.get("q", ""),
         "year_from": start or "",
