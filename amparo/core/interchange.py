@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -51,6 +52,11 @@ MULTI_COLUMNS = (*TERM_COLUMNS, "citations", "consent")
 CONFIDENTIAL = "confidential"
 SUBJECT_KEYS = ("name", "aliases", "contact")
 SEPARATOR = "|"
+# Text a spreadsheet would take for a formula (OWASP "CSV injection"): written with a leading
+# quote, which the reader takes off again, so export and import still round-trip exactly. Text
+# that already starts with quotes before such a character gets one more, for the same reason.
+FORMULA = re.compile(r"'*[=+\-@\t\r]")
+GUARDED = re.compile(r"'+[=+\-@\t\r]")
 MAX_LENGTH = {"ref": 64, "title": 300}
 YEAR_RANGE = (1900, 2100)
 FORMATS = {".csv": "csv", ".jsonl": "jsonl"}
@@ -368,7 +374,11 @@ def read_csv(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | Prob
             continue
         yield (
             line,
-            {name: cell for name, cell in zip(header, cells, strict=True) if name in COLUMNS},
+            {
+                name: _uncell(cell)
+                for name, cell in zip(header, cells, strict=True)
+                if name in COLUMNS
+            },
         )
 
 
@@ -442,13 +452,23 @@ def csv_lines(records: Iterable[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for record in records:
-        writer.writerow([_cell(record[column]) for column in COLUMNS])
+        writer.writerow([csv_cell(record[column]) for column in COLUMNS])
     return out.getvalue()
 
 
-def _cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell; text a spreadsheet would run as a formula gets a leading quote."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return SEPARATOR.join(value)
-    return "" if value is None else value
+        value = SEPARATOR.join(value)
+    if value is None:
+        return ""
+    if isinstance(value, str) and FORMULA.match(value):
+        return "'" + value
+    return value
+
+
+def _uncell(cell: str) -> str:
+    """The value csv_cell wrote: one leading quote off text that starts like a formula."""
+    return cell[1:] if GUARDED.match(cell) else cell

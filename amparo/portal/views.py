@@ -26,6 +26,7 @@ from amparo.analytics.report import FACET_TITLES
 from amparo.cases import queries as cases_queries
 from amparo.cases.listing import SORT_LABELS, facet_panel, param_pairs, query_string
 from amparo.cases.models import Entry
+from amparo.core.interchange import csv_cell
 from amparo.core.reference import MULTI_VALUED
 
 PAGE_SIZE = 25
@@ -172,10 +173,7 @@ def _csv_chunks(qs: Any) -> Iterator[str]:
         out.seek(0)
         out.truncate()
         for record in records:
-            writer.writerow(
-                "|".join(v) if isinstance(v, list) else ("" if v is None else v)
-                for v in record.values()
-            )
+            writer.writerow(csv_cell(v) for v in record.values())
         yield out.getvalue()
 
 

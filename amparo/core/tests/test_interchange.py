@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import subprocess
 import sys
@@ -184,6 +185,21 @@ def test_a_written_row_reads_back_the_same():
     ((_, raw),) = list(read_csv(io.StringIO(text)))
     assert row_record(RowValidator().validate(raw, 2)[0]) == record
     assert record["bodies"] == ["hrc", "special_procedures"]  # reference order
+
+
+@pytest.mark.parametrize(
+    "title",
+    ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "'=quoted", "''+two", "plain"],
+)
+def test_text_a_spreadsheet_would_run_is_written_quoted_and_read_back_exactly(title):
+    row, _ = check(title=title)
+    record = row_record(row)
+    line = csv_line(record)
+    cell = next(csv.reader(io.StringIO(line)))[COLUMNS.index("title")]
+    assert cell[0] not in "=+-@\t\r"
+    assert cell == (title if title == "plain" else "'" + title)
+    ((_, raw),) = list(read_csv(io.StringIO(csv_header() + line)))
+    assert raw["title"] == title
 
 
 @pytest.mark.parametrize(

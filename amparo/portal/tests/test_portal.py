@@ -276,3 +276,10 @@ def test_stats_published_only_gives_the_portals_figures(publish, capsys):
 def test_bad_parameters_never_break_the_portal(publish, params):
     publish()
     assert Client().get("/", params).status_code == 200
+
+
+def test_the_public_csv_quotes_text_a_spreadsheet_would_run_as_a_formula(publish):
+    publish(title='=HYPERLINK("http://evil.example","x")', summary="@SUM(1)")
+    text = body(Client().get("/export.csv")).decode()
+    assert "'=HYPERLINK" in text and "'@SUM(1)" in text
+    assert not re.search(r'(^|,)"?[=@+\-]', text, re.MULTILINE)
