@@ -212,8 +212,8 @@ def _live_facets(
 
 def _matching_ids(words: list[str]) -> RawSQL:
     if connection.vendor == "postgresql":
-        return RawSQL(  # noqa: S611 (a constant expression; the words are a parameter)
-            f"SELECT id FROM cases_entry WHERE portal_visible AND {cases_queries.PG_DOCUMENT} "  # noqa: S608
+        return RawSQL(  # noqa: S611 (a constant expression; the words are a parameter) # nosec B611
+            f"SELECT id FROM cases_entry WHERE portal_visible AND {cases_queries.PG_DOCUMENT} "  # noqa: S608 # nosec B608 # a constant expression
             "@@ plainto_tsquery('simple', %s)",
             [" ".join(words)],
         )
@@ -299,13 +299,12 @@ def public_records(entries: QuerySet[Entry]) -> list[dict[str, Any]]:
     Built by the interchange row builder (cases.interchange) so a public record has the same
     values as ``amparo export --published-only``, less the staff-only columns.
     """
-    from amparo.cases.interchange import ENTRY_COLUMNS, _rows_for
+    from amparo.cases.interchange import rows_of
     from amparo.core.interchange import row_record
 
-    chunk = [dict(zip(ENTRY_COLUMNS, v, strict=True)) for v in entries.values_list(*ENTRY_COLUMNS)]
     return [
         {k: record[k] for k in PUBLIC_COLUMNS}
-        for record in (row_record(row) for row in _rows_for(chunk, False))
+        for record in (row_record(row) for row in rows_of(entries))
     ]
 
 
@@ -314,8 +313,8 @@ def stream_public_records(qs: QuerySet[Entry]) -> Iterator[list[dict[str, Any]]]
 
     Memory stays flat whatever the size of qs (keyset paging on ref, as ``amparo export``).
     """
-    from amparo.cases.interchange import _exported_rows
+    from amparo.cases.interchange import exported_rows
     from amparo.core.interchange import row_record
 
-    for rows in _exported_rows(qs.order_by("ref"), False):
+    for rows in exported_rows(qs.order_by("ref"), False):
         yield [{k: record[k] for k in PUBLIC_COLUMNS} for record in (row_record(r) for r in rows)]

@@ -332,7 +332,7 @@ def insert_many(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any
                     copy.write_row(row)
             return
         marks = ", ".join(["%s"] * len(fields))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 # nosec B608 # model names
 
 
 def _adapted(fields: list[Any], rows: list[tuple[Any, ...]], connection: Any) -> list[tuple]:
@@ -429,7 +429,7 @@ def export_entries(
         )
     if kind == "csv":
         out.write(fmt.csv_header())
-    for rows in _exported_rows(entries, include_confidential):
+    for rows in exported_rows(entries, include_confidential):
         if kind == "csv":
             out.write(fmt.csv_lines(fmt.row_record(r) for r in rows))
         else:
@@ -458,7 +458,15 @@ ENTRY_COLUMNS = (
 )
 
 
-def _exported_rows(entries: QuerySet[Entry], confidential: bool) -> Iterator[list[Row]]:
+def rows_of(entries: QuerySet[Entry]) -> list[Row]:
+    """The rows (without confidential data) of a small, already limited queryset, in its order."""
+    return _rows_for(
+        [dict(zip(ENTRY_COLUMNS, v, strict=True)) for v in entries.values_list(*ENTRY_COLUMNS)],
+        False,
+    )
+
+
+def exported_rows(entries: QuerySet[Entry], confidential: bool) -> Iterator[list[Row]]:
     """Chunks of rows, paging on ref so each chunk is one bounded query."""
     last = None
     while True:
