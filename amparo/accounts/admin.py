@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from amparo.accounts.audit import record_event
 from amparo.accounts.models import User
-from amparo.accounts.two_factor import has_confirmed_device, reset_two_factor
+from amparo.accounts.two_factor import end_sessions, has_confirmed_device, reset_two_factor
 
 # Fields whose new value is never written to the audit log (only that they changed).
 SECRET_FIELDS = {"password", "password1", "password2", "usable_password"}
@@ -83,6 +83,7 @@ class StaffAdmin(UserAdmin):
         for user in queryset.filter(is_active=True).exclude(pk=request.user.pk):
             user.is_active = False
             user.save(update_fields=["is_active"])
+            end_sessions(user)
             record_event("user.deactivate", actor=request.user, obj=user, request=request)
             count += 1
         if queryset.filter(pk=request.user.pk).exists():

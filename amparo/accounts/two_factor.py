@@ -8,6 +8,7 @@ import time
 
 import pyotp
 import segno
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
@@ -117,7 +118,19 @@ def reset_two_factor(user: User) -> bool:
     """Remove the user's authenticator and recovery codes; they enrol again at next sign-in.
 
     Only administrators call this (Django admin action), for a user who lost their device.
+    A lost device may be in someone else's hands, so every open session of the user ends too.
     """
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
+    end_sessions(user)
     return bool(removed)
+
+
+def end_sessions(user: User) -> int:
+    """Delete every unexpired session signed in as ``user``; returns how many ended."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from amparo.accounts.models import AuditEvent, Role, TOTPDevice, User
 from amparo.accounts.tests.conftest import enrol
 from amparo.vocabularies.models import Country, Term
+from conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +73,8 @@ def test_an_administrator_creates_an_account_with_a_role(admin_client):
 
 
 def test_an_administrator_deactivates_an_account(admin_client, viewer, admin_user):
+    session = signed_in(viewer)
+    assert session.get("/cases/").status_code == 200
     response = admin_client.post(
         "/admin/accounts/user/",
         {"action": "deactivate", "_selected_action": [viewer.pk, admin_user.pk]},
@@ -80,6 +84,8 @@ def test_an_administrator_deactivates_an_account(admin_client, viewer, admin_use
     admin_user.refresh_from_db()
     assert not viewer.is_active and admin_user.is_active
     assert AuditEvent.objects.filter(action="user.deactivate", object_id=str(viewer.pk)).exists()
+    assert not Session.objects.filter(session_key=session.session.session_key).exists()
+    assert session.get("/cases/").status_code == 302
 
 
 def test_accounts_cannot_be_deleted(admin_client, viewer):
@@ -88,6 +94,8 @@ def test_accounts_cannot_be_deleted(admin_client, viewer):
 
 def test_a_lost_device_is_reset_and_audited(admin_client, documenter):
     enrol(Client(), documenter)
+    stolen = signed_in(documenter)  # the session on the lost device
+    assert stolen.get("/cases/").status_code == 200
     response = admin_client.post(
         "/admin/accounts/user/",
         {"action": "reset_second_factor", "_selected_action": [documenter.pk]},
@@ -96,6 +104,7 @@ def test_a_lost_device_is_reset_and_audited(admin_client, documenter):
     assert not TOTPDevice.objects.filter(user=documenter).exists()
     assert not documenter.recovery_codes.exists()
     assert AuditEvent.objects.filter(action="two_factor.reset", object_id=str(documenter.pk))
+    assert stolen.get("/cases/").status_code == 302  # its session ended
     # At the next sign-in the user enrols again.
     client = Client()
     client.post(
