@@ -12,6 +12,8 @@ from django.test import Client
 from amparo.accounts.models import TOTPDevice, User
 from conftest import PASSWORD
 
+RECOVERY_CODE = r"<code>([a-z2-7]{6}(?:-[a-z2-7]{6}){3})</code>"
+
 
 def totp_code(user: User, offset_steps: int = 0) -> str:
     """The code the user's authenticator shows now (or some 30-second steps away)."""
@@ -29,9 +31,7 @@ def enrol(client: Client, user: User) -> list[str]:
     client.get("/accounts/two-factor/")
     response = client.post("/accounts/two-factor/", {"code": totp_code(user)})
     assert response.status_code == 200
-    return re.findall(
-        r"<code>([0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6})</code>", response.content.decode()
-    )
+    return re.findall(RECOVERY_CODE, response.content.decode())
 
 
 @pytest.fixture
