@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid as uuid_module
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from amparo.accounts.audit import record_event
 from amparo.accounts.models import User
 from amparo.cases.models import Entry
 
@@ -33,10 +36,22 @@ def get_entry_for_user(user: User, uuid: object, *, change: bool = False) -> Ent
     try:
         entry = entries_for_user(user).get(uuid=uuid)
     except (Entry.DoesNotExist, ValueError):
+        hidden = Entry.objects.filter(uuid=uuid).first() if _is_uuid(uuid) else None
+        if hidden is not None:
+            # Answered like an unknown entry, but an attempt on a restricted one is audited.
+            record_event("access.denied", actor=user, obj=hidden, detail={"reason": "restricted"})
         raise Http404 from None
     if change and not user.can_edit:
         raise PermissionDenied
     return entry
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid_module.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def can_see_confidential(user: User, entry: Entry) -> bool:

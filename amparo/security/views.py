@@ -39,6 +39,18 @@ def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    """403, and an audit event naming the path (never the query string) for a signed-in user."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from amparo.accounts.audit import record_event
+
+        record_event(
+            "access.denied",
+            actor=user,
+            object_type="url",
+            detail={"reason": "forbidden", "method": request.method, "path": request.path[:200]},
+            request=request,
+        )
     return _page(request, 403, _("Not allowed"), _("You do not have access to this page."))
 
 

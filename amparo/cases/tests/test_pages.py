@@ -182,6 +182,15 @@ def test_a_restricted_entry_is_hidden_from_staff_it_does_not_name(
     listed = documenter_client.get(reverse("cases:list")).content.decode()
     assert entry.ref in listed and "restricted" in listed
     assert documenter_client.get(detail_url(entry)).status_code == 200
+    # The outsider's two attempts are audited (ASVS 16.3.2); the named documenter's visit is not.
+    denied = AuditEvent.objects.filter(action="access.denied", object_id=str(entry.pk))
+    assert denied.count() == 2 and {e.detail["reason"] for e in denied} == {"restricted"}
+
+
+def test_an_unknown_entry_is_404_without_an_access_event(outsider_client):
+    url = reverse("cases:detail", kwargs={"uuid": "00000000-0000-4000-8000-000000000000"})
+    assert outsider_client.get(url).status_code == 404
+    assert not AuditEvent.objects.filter(action="access.denied").exists()
 
 
 def test_a_viewer_gets_403_on_every_write_page(viewer_client, make_entry):
@@ -193,6 +202,9 @@ def test_a_viewer_gets_403_on_every_write_page(viewer_client, make_entry):
     response = viewer_client.post(record_url(entry, "citations"), {"citation": "A/HRC/57/60"})
     assert response.status_code == 403
     assert not Citation.objects.exists()
+    denied = AuditEvent.objects.filter(action="access.denied")
+    assert denied.count() == 9 and denied.first().detail["reason"] == "forbidden"
+    assert {e.detail["method"] for e in denied} == {"GET", "POST"}
 
 
 def test_an_unknown_record_kind_or_id_is_404(documenter_client, make_entry):
