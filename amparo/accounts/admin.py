@@ -18,7 +18,8 @@ from django.utils.translation import ngettext
 
 from amparo.accounts.audit import record_event
 from amparo.accounts.models import User
-from amparo.accounts.two_factor import end_sessions, has_confirmed_device, reset_two_factor
+from amparo.accounts.sessions import end_sessions
+from amparo.accounts.two_factor import has_confirmed_device, reset_two_factor
 
 # Fields whose new value is never written to the audit log (only that they changed).
 SECRET_FIELDS = {"password", "password1", "password2", "usable_password"}

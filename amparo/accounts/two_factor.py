@@ -9,11 +9,11 @@ import time
 
 import pyotp
 import segno
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
 from amparo.accounts.models import RecoveryCode, TOTPDevice, User
+from amparo.accounts.sessions import end_sessions
 
 ISSUER = "Amparo"
 RECOVERY_CODES = 10
@@ -136,13 +136,3 @@ def reset_two_factor(user: User) -> bool:
     RecoveryCode.objects.filter(user=user).delete()
     end_sessions(user)
     return bool(removed)
-
-
-def end_sessions(user: User) -> int:
-    """Delete every unexpired session signed in as ``user``; returns how many ended."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended

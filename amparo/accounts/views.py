@@ -5,9 +5,10 @@ from __future__ import annotations
 from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as axes_reset
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,13 +17,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from amparo.accounts import two_factor
 from amparo.accounts.audit import record_event
-from amparo.accounts.forms import CodeForm
+from amparo.accounts.forms import CodeForm, ConfirmPasswordForm
 from amparo.accounts.middleware import FAILURES_KEY, NEXT_KEY, VERIFIED_KEY, start_clock
 from amparo.accounts.models import AuditEvent
+from amparo.accounts.sessions import end_sessions, open_sessions
 
 MAX_CODE_FAILURES = 5
 
@@ -140,13 +143,39 @@ def _mark_verified(request: HttpRequest) -> None:
 
 @login_required
 def security_view(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's own account: role, two-factor status, new recovery codes."""
+    """The signed-in user's own account: role, second factor, password and open sessions."""
+    user = request.user
+    action = request.POST.get("action") if request.method == "POST" else None
     codes = None
-    if request.method == "POST" and request.POST.get("action") == "recovery_codes":
-        codes = two_factor.issue_recovery_codes(request.user)
-        record_event("two_factor.recovery_codes_reissued", obj=request.user, request=request)
-    remaining = request.user.recovery_codes.filter(used_at__isnull=True).count()
-    return render(request, "accounts/security.html", {"codes": codes, "remaining": remaining})
+    password_form = PasswordChangeForm(user, request.POST if action == "password" else None)
+    sessions_form = ConfirmPasswordForm(user, request.POST if action == "end_sessions" else None)
+    if action == "recovery_codes":
+        codes = two_factor.issue_recovery_codes(user)
+        record_event("two_factor.recovery_codes_reissued", obj=user, request=request)
+    elif action == "password" and password_form.is_valid():
+        password_form.save()
+        update_session_auth_hash(request, user)  # this session stays; the others end
+        ended = end_sessions(user, keep=request.session.session_key)
+        record_event("password.change", obj=user, request=request, detail={"sessions_ended": ended})
+        messages.success(request, _("Your password was changed. Your other sessions ended."))
+        return redirect("accounts:security")
+    elif action == "end_sessions" and sessions_form.is_valid():
+        ended = end_sessions(user, keep=request.session.session_key)
+        record_event("sessions.end_others", obj=user, request=request, detail={"ended": ended})
+        messages.success(
+            request,
+            ngettext("%(n)d other session ended.", "%(n)d other sessions ended.", ended)
+            % {"n": ended},
+        )
+        return redirect("accounts:security")
+    context = {
+        "codes": codes,
+        "remaining": user.recovery_codes.filter(used_at__isnull=True).count(),
+        "password_form": password_form,
+        "sessions_form": sessions_form,
+        "sessions": open_sessions(user, request.session.session_key),
+    }
+    return render(request, "accounts/security.html", context)
 
 
 @login_required

@@ -1,0 +1,78 @@
+"""A staff member's own account page: password change and open sessions (ASVS 6.2.2-3, 7.5.2)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.sessions.models import Session
+
+from amparo.accounts.models import AuditEvent
+from conftest import PASSWORD, signed_in
+
+pytestmark = pytest.mark.django_db
+NEW = "another long passphrase 77"
+
+
+def _alive(client) -> bool:
+    return client.get("/cases/").status_code == 200
+
+
+def test_the_password_changes_only_with_the_current_one(documenter):
+    here, elsewhere = signed_in(documenter), signed_in(documenter)
+    refused = here.post(
+        "/accounts/security/",
+        {"action": "password", "old_password": "wrong", "new_password1": NEW, "new_password2": NEW},
+    )
+    assert refused.status_code == 200 and b"errorlist" in refused.content
+    documenter.refresh_from_db()
+    assert documenter.check_password(PASSWORD) and _alive(elsewhere)
+    done = here.post(
+        "/accounts/security/",
+        {
+            "action": "password",
+            "old_password": PASSWORD,
+            "new_password1": NEW,
+            "new_password2": NEW,
+        },
+    )
+    assert done.status_code == 302
+    documenter.refresh_from_db()
+    assert documenter.check_password(NEW)
+    assert _alive(here) and not _alive(elsewhere)  # this browser stays, the other one ends
+    event = AuditEvent.objects.get(action="password.change")
+    assert event.detail == {"sessions_ended": 1} and NEW not in str(event.detail)
+
+
+def test_a_weak_new_password_is_refused_with_a_reason(documenter):
+    client = signed_in(documenter)
+    response = client.post(
+        "/accounts/security/",
+        {
+            "action": "password",
+            "old_password": PASSWORD,
+            "new_password1": "12345678",
+            "new_password2": "12345678",
+        },
+    )
+    assert response.status_code == 200 and b"too short" in response.content
+    documenter.refresh_from_db()
+    assert documenter.check_password(PASSWORD)
+
+
+def test_the_page_lists_open_sessions_and_ends_the_others_after_the_password(documenter):
+    here, other, third = signed_in(documenter), signed_in(documenter), signed_in(documenter)
+    page = here.get("/accounts/security/").content.decode()
+    assert page.count("<tr><td>") == 3 and "this browser" in page
+    assert here.session.session_key not in page  # never a session key on the page
+    refused = here.post("/accounts/security/", {"action": "end_sessions", "password": "nope"})
+    assert refused.status_code == 200 and _alive(other)
+    done = here.post("/accounts/security/", {"action": "end_sessions", "password": PASSWORD})
+    assert done.status_code == 302
+    assert _alive(here) and not _alive(other) and not _alive(third)
+    assert Session.objects.count() == 1
+    assert AuditEvent.objects.get(action="sessions.end_others").detail == {"ended": 2}
+
+
+def test_someone_elses_sessions_are_left_alone(documenter, viewer):
+    mine, theirs = signed_in(documenter), signed_in(viewer)
+    mine.post("/accounts/security/", {"action": "end_sessions", "password": PASSWORD})
+    assert _alive(theirs)
