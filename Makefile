@@ -5,18 +5,33 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/amparo
 export AMPARO_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres security install install-test browser postgres lint format messages gettext benchmark clean
+.PHONY: run test test-sqlite test-postgres security install install-test lock browser postgres lint format messages gettext benchmark clean
 
-$(BIN)/amparo: pyproject.toml
+# A fresh clone installs exactly the versions pinned in requirements/*.txt, each checked against
+# its hash; pyproject.toml keeps the ranges they are chosen from (docs/adr/0012).
+$(BIN)/amparo: pyproject.toml requirements/base.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(BIN)/amparo
 
-install-test: install
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.test-installed: $(BIN)/amparo requirements/test.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
+	touch $@
+
+install-test: $(VENV)/.test-installed
+
+## make lock: pin requirements/*.txt (with hashes) from the ranges in pyproject.toml, keeping the
+## pins that still fit (`make lock LOCK_FLAGS=--upgrade` takes the newest); then run
+## scripts/advisories-refresh (needs the network) and review what it reports
+LOCK_FLAGS ?=
+LOCK := $(BIN)/uv pip compile pyproject.toml requirements/build.in --quiet --generate-hashes \
+	--python-version 3.11 --python-platform x86_64-manylinux_2_17 --custom-compile-command "make lock" $(LOCK_FLAGS)
+lock: install-test
+	$(LOCK) -o requirements/base.txt
+	$(LOCK) --extra test -c requirements/base.txt -o requirements/test.txt
 
 ## make run: Amparo on the embedded SQLite database, with demo data, at http://127.0.0.1:8000
 run: install

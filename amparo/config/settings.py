@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "django_tasks",
+    "django_tasks_db",  # the queued backend's table; used when AMPARO_TASKS_BACKEND selects it
     "amparo.security",
     "amparo.accounts",
     "amparo.vocabularies",
