@@ -30,7 +30,8 @@ def record_event(
     if request is not None and actor is None and request.user.is_authenticated:
         actor = request.user
     with transaction.atomic():
-        last = AuditEvent.objects.select_for_update().order_by("-id").first()
+        _serialise_writers()
+        last = AuditEvent.objects.order_by("-id").first()
         event = AuditEvent(
             actor=actor if getattr(actor, "pk", None) else None,
             actor_name=getattr(actor, "username", "") or "",
@@ -45,6 +46,25 @@ def record_event(
         event.hash = event.compute_hash()
         event.save()
     return event
+
+
+# Any constant shared by every Amparo process: the key of the PostgreSQL advisory lock below.
+AUDIT_LOCK = 1634562145
+
+
+def _serialise_writers() -> None:
+    """One audit writer at a time, until its transaction ends, so each event links to the last.
+
+    SQLite needs nothing: Amparo's transactions take the write lock at BEGIN (IMMEDIATE). On
+    PostgreSQL a row lock on the last event is not enough: a second writer waiting on it reads
+    that same row once the first commits, and both new events would link to it (found by the
+    crash harness, scripts/security/40-crash). A transaction-scoped advisory lock taken before
+    reading the last event makes the second writer read the first one's event.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_LOCK])
 
 
 def verify_chain() -> list[int]:

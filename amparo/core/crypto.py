@@ -59,20 +59,30 @@ class Keyring:
             raise KeyringError(f"{path}: active key missing or a key is not 256 bits")
         return ring
 
-    def save(self, path: Path) -> None:
-        """Write the keyring atomically, readable by its owner only."""
+    def save(self, path: Path, *, exclusive: bool = False) -> None:
+        """Write the keyring atomically, readable by its owner only.
+
+        With ``exclusive``, only if no keyring is there yet: FileExistsError otherwise, so two
+        processes starting on a fresh data folder cannot each write a keyring of their own.
+        """
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         payload = {
             "active": self.active,
             "keys": {kid: base64.urlsafe_b64encode(k).decode() for kid, k in self.keys.items()},
         }
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=2)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, indent=2)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if exclusive:
+                os.link(tmp, path)  # fails if the name exists: the first writer wins
+            else:
+                os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def add_key(self) -> str:
         """Add a fresh key, make it active and return its id."""

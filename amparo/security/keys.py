@@ -19,7 +19,10 @@ def keyring() -> Keyring:
         ring = _cache.get(str(path))
         if ring is None:
             if not path.exists() and settings.AMPARO_KEYRING_CREATE:
-                Keyring.generate().save(path)
+                try:
+                    Keyring.generate().save(path, exclusive=True)
+                except FileExistsError:
+                    pass  # another process created it first: use that one
             if not path.exists():
                 raise KeyringError(
                     f"{path}: no keyring file; create one with `amparo keyring_create` "

@@ -96,3 +96,31 @@ def test_sign_in_events_hold_no_password(client):
     event = AuditEvent.objects.get(action="login.failed")
     assert "hunter2-secret" not in str([event.detail, event.fields, event.object_id])
     assert event.detail == {"username": "nobody"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writers queue at BEGIN")
+def test_concurrent_writers_keep_one_chain():
+    """Regression: two writers waiting on the same last event both linked to it (crash harness)."""
+    import threading
+
+    from django.db import connections
+
+    start = threading.Barrier(4)
+
+    def writer(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(15):
+                with transaction.atomic():
+                    record_event("test.concurrent", object_type="probe", object_id=f"{n}-{i}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert AuditEvent.objects.filter(action="test.concurrent").count() == 60
+    assert verify_chain() == []

@@ -103,3 +103,16 @@ def test_an_encrypted_field_cannot_be_queried_by_value(documenter):
     open_named_entry(documenter, notes="x")
     with pytest.raises(TypeError):
         list(Entry.objects.filter(notes="x"))
+
+
+def test_a_keyring_written_exclusively_never_replaces_one_already_there(tmp_path):
+    """Two processes starting on a fresh data folder must end up with one and the same keyring."""
+    path = tmp_path / "keys" / "keyring.json"
+    first, second = Keyring.generate(), Keyring.generate()
+    first.save(path, exclusive=True)
+    with pytest.raises(FileExistsError):
+        second.save(path, exclusive=True)
+    assert Keyring.load(path).keys == first.keys
+    assert [p.name for p in path.parent.iterdir()] == ["keyring.json"]  # no temporary file left
+    second.save(path)  # rotation replaces on purpose
+    assert Keyring.load(path).keys == second.keys

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import connection
 
 from amparo.accounts.models import TOTPDevice
 from amparo.accounts.two_factor import start_enrolment
 from amparo.cases import services
-from amparo.cases.models import Consent, Entry, Subject
+from amparo.cases.models import Consent, Entry, Evidence, Subject
 from amparo.core.crypto import Keyring
+from amparo.portal.tests.fixtures import MARKERS
 from amparo.security.keys import keyring
 from amparo.security.tests.conftest import open_named_entry
 
@@ -77,3 +81,46 @@ def test_the_name_index_survives_rotation(own_keyring, documenter):
     index_before = keyring().blind_index("prueba")
     call_command("rotate_keys", "--retire-old")
     assert keyring().blind_index("prueba") == index_before
+
+
+CIPHERTEXT = re.compile(r"^v1:(k[0-9a-f]{8}):")
+
+
+def ciphertext_key_ids_in_every_table() -> dict[str, set[str]]:
+    """Scan every column of every table in the raw database for Amparo ciphertexts."""
+    found: dict[str, set[str]] = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            if table.startswith("cases_entry_fts"):  # SQLite's search index of public text
+                continue
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            names = [c[0] for c in cursor.description]
+            for row in cursor.fetchall():
+                for name, value in zip(names, row, strict=True):
+                    if isinstance(value, str) and (match := CIPHERTEXT.match(value)):
+                        found.setdefault(match[1], set()).add(f"{table}.{name}")
+    return found
+
+
+def test_after_rotation_every_encrypted_column_in_every_table_carries_the_new_key(
+    own_keyring, marked_entry, documenter
+):
+    start_enrolment(documenter)
+    before = ciphertext_key_ids_in_every_table()
+    assert len(before) == 1  # one key so far, found in every confidential column
+    columns = next(iter(before.values()))
+    assert {"cases_subject.name", "cases_entry.notes", "accounts_totpdevice.secret"} <= columns
+    evidence = Evidence.objects.get()
+
+    call_command("rotate_keys", "--retire-old")
+
+    active = Keyring.load(own_keyring).active
+    after = ciphertext_key_ids_in_every_table()
+    assert set(after) == {active}
+    assert after[active] == columns
+    evidence.refresh_from_db()
+    for name in (evidence.stored_path, evidence.shared_path):
+        if name:
+            with default_storage.open(name, "rb") as handle:
+                assert handle.readline() == f"v1:{active}\n".encode()
+    assert Subject.objects.get().name == MARKERS["subject.name"]
