@@ -86,3 +86,55 @@ def country_lookup() -> dict[str, str]:
 def avenues() -> list[dict[str, Any]]:
     """The avenues of recourse (REFERENCE §3)."""
     return _load("avenues.json")["avenues"]
+
+
+# --- Treaty acceptance (amparo/data/treaties.json) -----------------------------------------------
+
+ACCEPTANCE_STATUSES = ("accepted", "not_accepted", "unknown")
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """Whether a State accepted one treaty-body procedure (ratification, complaints competence)."""
+
+    country: str
+    body: str
+    procedure: str
+    status: str
+    source: str
+    last_verified: str
+    note: str = ""
+
+
+def treaties() -> dict[str, Any]:
+    """The whole of treaties.json: bodies and their procedures, conditions, sources, records."""
+    return _load("treaties.json")
+
+
+def treaty_source_text(key: str) -> str:
+    """A source key of treaties.json (e.g. `wpdl:iccpr_op1`) as a citation a person can follow."""
+    source = treaties()["sources"].get(key)
+    if source is None:
+        return key
+    # The address stays in the file and the README: pages name the source, they link nowhere.
+    based_on = source.get("based_on")
+    return f"{source['title']}, from the {based_on}" if based_on else source["title"]
+
+
+@cache
+def treaty_acceptances() -> tuple[Acceptance, ...]:
+    """The shipped acceptance records, with source keys and note keys expanded to text."""
+    data = treaties()
+    notes = data.get("notes", {})
+    return tuple(
+        Acceptance(
+            country=raw["country"],
+            body=raw["body"],
+            procedure=raw["procedure"],
+            status=raw["status"],
+            source=treaty_source_text(raw["source"]),
+            last_verified=raw["last_verified"],
+            note=notes.get(raw.get("note") or "", raw.get("note") or ""),
+        )
+        for raw in data["acceptances"]
+    )

@@ -187,15 +187,21 @@ def body_groups() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Situation:
-    """The answers plus what follows from them: the kinds of body engaged, memberships."""
+    """The answers plus what follows from them: bodies engaged, memberships, treaty acceptance."""
 
     answers: Answers
     memberships: frozenset[str]
+    # (body, procedure) -> the State's acceptance record (treaties.json or the admins' copy).
+    acceptances: Mapping[tuple[str, str], reference.Acceptance] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, answers: Answers) -> Situation:
+    def of(
+        cls, answers: Answers, acceptances: Iterable[reference.Acceptance] | None = None
+    ) -> Situation:
         country = reference.countries().get(answers.country or "")
-        return cls(answers, frozenset(country.memberships if country else ()))
+        rows = reference.treaty_acceptances() if acceptances is None else acceptances
+        own = {(a.body, a.procedure): a for a in rows if a.country == answers.country}
+        return cls(answers, frozenset(country.memberships if country else ()), own)
 
     @property
     def un_bodies(self) -> tuple[str, ...]:
@@ -423,6 +429,82 @@ def condition_status(slug: str, situation: Situation, target: Target) -> str:
     return rule(situation, target) if rule else UNKNOWN
 
 
+# --- Treaty acceptance (HB §3.1; data in treaties.json) ------------------------------------------
+
+ACCEPTANCE_STATUS = {"accepted": MET, "not_accepted": UNMET}
+
+
+def treaty_conditions(avenue: str) -> dict[str, Mapping[str, Any]]:
+    """Condition slug -> {procedure, body?, text?} for the conditions judged from treaty data."""
+    return {c["condition"]: c for c in reference.treaties()["conditions"] if c["avenue"] == avenue}
+
+
+def treaty_procedure(body: str, procedure: str) -> Mapping[str, Any]:
+    """The procedure's description in treaties.json (instrument, legal basis, `follows`)."""
+    for entry in reference.treaties()["bodies"]:
+        if entry["body"] == body:
+            return entry["procedures"].get(procedure) or {}
+    return {}
+
+
+def acceptance(s: Situation, body: str, procedure: str) -> tuple[str, reference.Acceptance | None]:
+    """met / unmet / unknown for the State and procedure, and the record it rests on.
+
+    A procedure that `follows` another (CERD early warning, CED urgent action) is open to every
+    State party, so it is judged from the party record.
+    """
+    stored = treaty_procedure(body, procedure).get("follows") or procedure
+    record = s.acceptances.get((body, stored))
+    return ACCEPTANCE_STATUS.get(record.status if record else "", UNKNOWN), record
+
+
+def treaty_evidence(
+    s: Situation, body: str, procedure: str, status: str, record: Any, language: str
+) -> Message:
+    """What the status rests on: the State, the instrument, the source and its date."""
+    spec = treaty_procedure(body, procedure)
+    instrument = localized(spec.get("instrument"), language) or procedure
+    where = localized(reference.treaties().get("where_to_check"), language)
+    country = reference.countries().get(s.answers.country or "")
+    if country is None:
+        return Message(
+            gettext_noop(
+                "No State was given: check whether it has accepted %(instrument)s in %(where)s."
+            ),
+            {"instrument": instrument, "where": where},
+        )
+    params = {
+        "state": country.name.get(language) or country.name["en"],
+        "instrument": instrument,
+        "source": record.source if record else "",
+        "date": record.last_verified if record else "",
+        "where": where,
+    }
+    if status == MET:
+        msgid = gettext_noop(
+            "%(state)s, %(instrument)s: recorded as accepted. Source: %(source)s; "
+            "last verified %(date)s."
+        )
+    elif status == UNMET:
+        msgid = gettext_noop(
+            "%(state)s, %(instrument)s: recorded as not accepted. Source: %(source)s; "
+            "last verified %(date)s."
+        )
+    else:
+        msgid = gettext_noop(
+            "%(state)s, %(instrument)s: not verified. Check %(where)s before relying on it."
+        )
+    return Message(msgid, params)
+
+
+def _treaty_condition(
+    s: Situation, spec: Mapping[str, Any], target: Target, language: str
+) -> tuple[str, Message | None]:
+    body = spec.get("body") or target.body or ""
+    status, record = acceptance(s, body, spec["procedure"])
+    return status, treaty_evidence(s, body, spec["procedure"], status, record, language)
+
+
 # --- Priority --------------------------------------------------------------------------------
 
 # Lower comes first. HB §3.4: the senior official is the first UN door for any UN-linked case;
@@ -474,6 +556,14 @@ class Condition:
     text: str
     status: str
     note: Message | None = None
+    # What the status rests on (treaty data: State, source, last-verified date).
+    evidence: Message | None = None
+
+    def full_text(self, translate: Callable[[str], str] = str) -> str:
+        """The condition with what its status rests on, in the language `translate` gives."""
+        if self.evidence is None:
+            return self.text
+        return f"{self.text} {self.evidence.render(translate)}"
 
 
 @dataclass(frozen=True)
@@ -536,11 +626,16 @@ def route(
     *,
     language: str = "en",
     today: datetime.date | None = None,
+    acceptances: Iterable[reference.Acceptance] | None = None,
 ) -> Routing:
-    """The avenues that apply to the answers, most useful first, and warnings."""
+    """The avenues that apply to the answers, most useful first, and warnings.
+
+    `avenues` and `acceptances` default to the shipped files; the web layer passes the
+    administrators' copies.
+    """
     data = list(avenues if avenues is not None else reference.avenues())
     by_slug = {a["slug"]: a for a in data}
-    situation = Situation.of(answers)
+    situation = Situation.of(answers, acceptances)
     today = today or datetime.date.today()
     found: list[tuple[int, int, Recommendation]] = []
     for order, avenue in enumerate(data):
@@ -552,7 +647,7 @@ def route(
             found.append((weight(avenue["slug"], situation, list(rec.conditions)), order, rec))
     found.sort(key=lambda item: (item[0], item[1]))
     ranked = tuple(_with_priority(rec, rank) for rank, (_w, _o, rec) in enumerate(found, start=1))
-    return Routing(ranked, tuple(warnings_for(situation, ranked)))
+    return Routing(ranked, tuple(warnings_for(situation, ranked, language)))
 
 
 def recommend(
@@ -563,6 +658,7 @@ def recommend(
     body: str | None = None,
     language: str = "en",
     today: datetime.date | None = None,
+    acceptances: Iterable[reference.Acceptance] | None = None,
 ) -> Recommendation:
     """One avenue for these answers even if the rules would not list it (e.g. to draft for it).
 
@@ -571,7 +667,7 @@ def recommend(
     data = list(avenues if avenues is not None else reference.avenues())
     by_slug = {a["slug"]: a for a in data}
     avenue = by_slug[slug]
-    situation = Situation.of(answers)
+    situation = Situation.of(answers, acceptances)
     targets = AVENUE_RULES.get(slug, _generic)(situation, avenue, by_slug)
     target = next((t for t in targets if body in (None, t.body)), None)
     if target is None and body and body_groups().get(body) == "treaty_body":
@@ -589,12 +685,31 @@ def _recommend(
     s: Situation, avenue: Avenue, target: Target, language: str, today: datetime.date
 ) -> Recommendation:
     conditions = []
-    for raw in avenue.get("conditions") or ():
+    treaty = treaty_conditions(avenue["slug"])
+    raws = list(avenue.get("conditions") or ())
+    present = {raw["slug"] for raw in raws}
+    # Conditions the treaty data adds to an avenue (e.g. CERD acts on States parties).
+    raws += [
+        {"slug": c["condition"], "text": c["text"]}
+        for c in treaty.values()
+        if c.get("text") and c["condition"] not in present
+    ]
+    for raw in raws:
         if raw["slug"] == "cescr_no_guidelines" and target.body != "tb_cescr":
             continue  # HB §3.1: only CESCR lacks the San José Guidelines
-        status = condition_status(raw["slug"], s, target)
+        evidence = None
+        if raw["slug"] in treaty:
+            status, evidence = _treaty_condition(s, treaty[raw["slug"]], target, language)
+        else:
+            status = condition_status(raw["slug"], s, target)
         conditions.append(
-            Condition(raw["slug"], localized(raw.get("text"), language), status, _why(raw, s))
+            Condition(
+                raw["slug"],
+                localized(raw.get("text"), language),
+                status,
+                _why(raw, s, status),
+                evidence,
+            )
         )
     timing = localized(avenue.get("timing"), language)
     return Recommendation(
@@ -621,8 +736,17 @@ def _recommend(
     )
 
 
-def _why(raw: Mapping[str, Any], s: Situation) -> Message | None:
+def _why(raw: Mapping[str, Any], s: Situation, status: str = UNKNOWN) -> Message | None:
     slug = raw["slug"]
+    if slug in ("ratified", "competence") and status == UNMET:
+        # HB §3.1 "You can also": the other doors stay open when a complaint is not possible.
+        return Message(
+            gettext_noop(
+                "The committee cannot take an individual complaint about this State. The "
+                "committee's focal point on reprisals, the senior official and the Reprisals "
+                "Report remain open (HB §3.1, §3.4, §3.5)."
+            )
+        )
     if slug == "exhausted" and s.answers.domestic_remedies_exhausted == "no":
         return Message(
             gettext_noop(
@@ -740,7 +864,9 @@ def cycle_notes(
     return [call, dialogue]
 
 
-def warnings_for(s: Situation, ranked: Iterable[Recommendation]) -> list[Message]:
+def warnings_for(
+    s: Situation, ranked: Iterable[Recommendation], language: str = "en"
+) -> list[Message]:
     """Cautions about the answers as a whole."""
     answers = s.answers
     slugs = {r.avenue for r in ranked}
@@ -816,6 +942,8 @@ def warnings_for(s: Situation, ranked: Iterable[Recommendation]) -> list[Message
                 )
             )
         )
+    if "disappearance_kidnapping" in answers.reprisal_types and answers.country:
+        warnings.extend(ced_urgent_action(s, language))
     if answers.urgent and "emergency_support" in slugs:
         warnings.append(
             Message(
@@ -826,6 +954,29 @@ def warnings_for(s: Situation, ranked: Iterable[Recommendation]) -> list[Message
             )
         )
     return warnings
+
+
+def ced_urgent_action(s: Situation, language: str) -> list[Message]:
+    """ICPED art. 30: a disappearance in a State party can go to CED's urgent action procedure."""
+    status, record = acceptance(s, "tb_ced", "urgent_action")
+    if status == UNMET:
+        return []
+    evidence = treaty_evidence(s, "tb_ced", "urgent_action", status, record, language)
+    head = (
+        gettext_noop(
+            "For a disappearance, the Committee on Enforced Disappearances can ask the State to "
+            "search for the person (urgent action, art. 30 of the Convention on Enforced "
+            "Disappearance), through its secretariat. It expects the disappearance to have been "
+            "reported to the competent national authorities where that is possible."
+        )
+        if status == MET
+        else gettext_noop(
+            "For a disappearance, the Committee on Enforced Disappearances has an urgent action "
+            "procedure (art. 30 of the Convention on Enforced Disappearance) if the State is a "
+            "party to that Convention."
+        )
+    )
+    return [Message(head), evidence]
 
 
 # --- Interchange (amparo route --json) ---------------------------------------------------------
@@ -842,7 +993,7 @@ def as_json(routing: Routing, translate: Callable[[str], str] = str) -> dict[str
                 "cc": list(r.cc),
                 "priority": r.priority,
                 "conditions": [
-                    {"condition": c.slug, "text": c.text, "status": c.status}
+                    {"condition": c.slug, "text": c.full_text(translate), "status": c.status}
                     | ({"note": c.note.render(translate)} if c.note else {})
                     for c in r.conditions
                 ],

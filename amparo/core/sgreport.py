@@ -447,10 +447,17 @@ def extract(
     text: str,
     symbol: str = "",
     progress: Callable[[int, int], None] | None = None,
+    on_split: Callable[[int, int], None] | None = None,
 ) -> list[Extraction]:
-    """One candidate per paragraph under a country heading; other paragraphs yield none."""
+    """One candidate per paragraph under a country heading; other paragraphs yield none.
+
+    ``on_split(paragraphs, case_paragraphs)`` is called once the text is split;
+    ``progress(done, total)`` after each case paragraph.
+    """
     paragraphs, footnotes = split_paragraphs(text)
     cases = [p for p in paragraphs if p.country]
+    if on_split is not None:
+        on_split(len(paragraphs), len(cases))
     result = []
     for done, paragraph in enumerate(cases, start=1):
         result.append(extract_paragraph(paragraph, symbol, _footnote_text(paragraph, footnotes)))
@@ -525,19 +532,47 @@ def is_particle(word: str) -> bool:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def pdf_text(data: bytes) -> str:
-    """The text of a PDF, page by page (pypdf, no network); ReportFormatError when unreadable."""
+PageProgress = Callable[[int, int], None]
+
+
+def _pdf_reader(data: bytes) -> Any:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise ReportFormatError("the PDF is encrypted; save an unprotected copy first")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        encrypted = reader.is_encrypted
+        pages = len(reader.pages) if not encrypted else 0
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        if isinstance(exc, ReportFormatError):
-            raise
+        raise ReportFormatError(f"the file is not a readable PDF ({type(exc).__name__})") from None
+    if encrypted:
+        raise ReportFormatError("the PDF is encrypted; save an unprotected copy first")
+    if not pages:
+        raise ReportFormatError("the PDF has no pages")
+    return reader
+
+
+def pdf_page_count(data: bytes) -> int:
+    """The number of pages of a PDF, checking it can be opened; ReportFormatError otherwise."""
+    return len(_pdf_reader(data).pages)
+
+
+def pdf_text(data: bytes, on_page: PageProgress | None = None) -> str:
+    """The text of a PDF, page by page (pypdf, no network); ReportFormatError when unreadable.
+
+    ``on_page(pages_read, pages_total)`` is called after each page.
+    """
+    from pypdf.errors import PdfReadError
+
+    reader = _pdf_reader(data)
+    total = len(reader.pages)
+    pages = []
+    try:
+        for number, page in enumerate(reader.pages, start=1):
+            pages.append(page.extract_text() or "")
+            if on_page is not None:
+                on_page(number, total)
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise ReportFormatError(f"the file is not a readable PDF ({type(exc).__name__})") from None
     text = "\n".join(pages)
     if not text.strip():
@@ -545,10 +580,13 @@ def pdf_text(data: bytes) -> str:
     return text
 
 
-def read_report(data: bytes, filename: str = "") -> str:
-    """Report text from uploaded bytes: a PDF (by its signature) or UTF-8 text."""
-    if data.startswith(b"%PDF"):
-        return pdf_text(data)
+def is_pdf(data: bytes) -> bool:
+    """Whether bytes are a PDF (by its signature)."""
+    return data.startswith(b"%PDF")
+
+
+def decode_text(data: bytes, filename: str = "") -> str:
+    """UTF-8 report text from bytes; ReportFormatError when they are not text."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -558,6 +596,13 @@ def read_report(data: bytes, filename: str = "") -> str:
     if "\x00" in text:
         raise ReportFormatError(f"{filename or 'the file'} is a binary file, not text")
     return text
+
+
+def read_report(data: bytes, filename: str = "", on_page: PageProgress | None = None) -> str:
+    """Report text from uploaded bytes: a PDF (by its signature) or UTF-8 text."""
+    if is_pdf(data):
+        return pdf_text(data, on_page)
+    return decode_text(data, filename)
 
 
 def country_name(code: str) -> str:

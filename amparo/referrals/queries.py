@@ -46,6 +46,36 @@ def _as_dict(row: Any) -> dict[str, Any]:
     return data
 
 
+def treaty_acceptances(country: str | None) -> list[reference.Acceptance]:
+    """The State's treaty acceptance records (HB §3.1), from the administrators' copy when loaded.
+
+    Anyone may call it; the records are public facts about States. Falls back to the shipped
+    file when the table is empty or not migrated yet, like `avenue_data`.
+    """
+    from amparo.vocabularies.models import TreatyAcceptance
+
+    if not country:
+        return []
+    try:
+        rows = list(TreatyAcceptance.objects.filter(country_id=country))
+    except DatabaseError:
+        rows = []
+    if not rows:
+        return [a for a in reference.treaty_acceptances() if a.country == country]
+    return [
+        reference.Acceptance(
+            country=row.country_id,
+            body=row.body,
+            procedure=row.procedure,
+            status=row.status,
+            source=row.source,
+            last_verified=row.last_verified.isoformat() if row.last_verified else "",
+            note=row.note,
+        )
+        for row in rows
+    ]
+
+
 def avenue_by_slug(slug: str) -> dict[str, Any] | None:
     """One avenue in the avenues.json shape, or None."""
     return next((a for a in avenue_data() if a["slug"] == slug), None)

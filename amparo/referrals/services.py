@@ -18,6 +18,7 @@ Amparo never sends mail: the .eml file opens in the user's own mail client.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -36,9 +37,9 @@ from amparo.cases import services as case_services
 from amparo.cases.access import can_see_confidential
 from amparo.cases.models import Action, Entry
 from amparo.core import reference
-from amparo.core.citations import Citation, format_citation
+from amparo.core.citations import Citation, CitationError, format_citation, parse_citation
 from amparo.core.referral import Answers, Recommendation, recommend
-from amparo.referrals.queries import avenue_data
+from amparo.referrals.queries import avenue_data, treaty_acceptances
 
 PDF_STYLE = Path(__file__).resolve().parent / "static" / "referrals" / "draft-pdf.css"
 UN_AVENUES = (
@@ -104,6 +105,8 @@ class Draft:
     blockers: list[str] = field(default_factory=list)
     cautions: list[str] = field(default_factory=list)
     ready: bool = False
+    # The avenue's conditions as routed (met, not met, to check), shown with the checklist.
+    conditions: tuple[Any, ...] = ()
 
     @property
     def missing(self) -> list[Section]:
@@ -166,7 +169,14 @@ def _recommendation(
     """The avenue as routed for these answers, even where the rules would not list it."""
     data = avenue_data()
     try:
-        return recommend(answers, avenue, data, body=body, language=language)
+        return recommend(
+            answers,
+            avenue,
+            data,
+            body=body,
+            language=language,
+            acceptances=treaty_acceptances(answers.country),
+        )
     except KeyError:
         slugs = ", ".join(a["slug"] for a in data)
         raise ValidationError({"avenue": f"{avenue!r} is not one of: {slugs}"}) from None
@@ -183,6 +193,7 @@ def build_submission(
     user: Any = None,
     declared_consents: frozenset[str] = frozenset(),
     mark_ready: bool = False,
+    citation: Citation | str | None = None,
 ) -> Draft:
     """A draft for one avenue from the navigator's answers, or from a case entry (staff).
 
@@ -191,9 +202,14 @@ def build_submission(
     cases.access): facts come from the register, names and details only under recorded consent,
     and building records an audit event naming the confidential fields used. Raises
     SubmissionNotReady if `mark_ready` is asked while a consent gate is closed.
+
+    `citation` is the earlier report paragraph a follow-up cites (HB §3.5.3); by default the
+    entry's citation in the latest registered Reprisals Report, else `answers.previous_citation`.
     """
     language = language if language in ("en", "fr", "es") else "en"
     parts = dict(parts or {})
+    cited = _previous_citation(answers, entry, citation)
+    answers = dataclasses.replace(answers, previous_citation=cited)
     purpose = consent_purpose(avenue)
     consents = active_consents(entry) if entry is not None else declared_consents
     with translation.override(language):
@@ -203,6 +219,8 @@ def build_submission(
             if entry is not None
             else _answer_facts(answers)
         )
+        if entry is not None and cited is not None:
+            facts["citation"] = str(cited)
         sections = [
             Section(item.slug, item.text, _join(facts.get(item.slug, ""), parts.get(item.slug, "")))
             for item in rec.include
@@ -223,6 +241,7 @@ def build_submission(
         )
         draft.blockers = _blockers(draft, consents, answers, entry)
         draft.cautions = _cautions(draft, rec, entry, purpose)
+        draft.conditions = rec.conditions
     if mark_ready:
         if draft.blockers:
             raise SubmissionNotReady(" ".join(draft.blockers))
@@ -267,6 +286,27 @@ def _opening(rec: Recommendation) -> str:
         "I am writing to bring to your attention a case of intimidation or reprisal, for the "
         "attention of: %(name)s. The elements you ask for follow."
     ) % {"name": rec.name}
+
+
+def _previous_citation(
+    answers: Answers, entry: Entry | None, citation: Citation | str | None
+) -> Citation | None:
+    """The earlier report paragraph a draft cites: the one given, else the entry's latest
+    Reprisals Report citation, else the navigator's answer."""
+    if isinstance(citation, str):
+        try:
+            return parse_citation(citation)
+        except CitationError as exc:
+            raise ValidationError({"citation": str(exc)}) from None
+    if citation is not None:
+        return citation
+    if entry is not None:
+        from amparo.sgreports.queries import last_report_citation
+
+        last = last_report_citation(entry)
+        if last is not None:
+            return last
+    return answers.previous_citation
 
 
 def _citation_of(answers: Answers, entry: Entry | None) -> Citation | None:

@@ -97,9 +97,19 @@ def results(request: HttpRequest) -> HttpResponse:
         valid = form.is_valid()
     if not valid:
         return _render(request, "referrals/navigator.html", {"form": form}, language, status=400)
-    routing = route(form.answers, queries.avenue_data(), language=language)
+    routing = _route(form.answers, language)
     context = {"hidden_answers": _hidden(form.answers), **_view_routing(routing, language)}
     return _render(request, "referrals/results.html", context, language)
+
+
+def _route(answers: Answers, language: str) -> Any:
+    """Route with the administrators' avenues and treaty acceptance records."""
+    return route(
+        answers,
+        queries.avenue_data(),
+        language=language,
+        acceptances=queries.treaty_acceptances(answers.country),
+    )
 
 
 def _hidden(answers: Answers) -> list[tuple[str, str]]:
@@ -123,11 +133,16 @@ def _view_avenue(rec: Any) -> dict[str, Any]:
         "rec": rec,
         "body_label": reference.label("body", rec.body, language) if rec.body else "",
         "notes": [n.render(_) for n in rec.notes],
-        "conditions": [
-            {"text": c.text, "status": c.status, "note": c.note.render(_) if c.note else ""}
-            for c in rec.conditions
-        ],
+        "conditions": _view_conditions(rec.conditions),
     }
+
+
+def _view_conditions(conditions: Any) -> list[dict[str, str]]:
+    """Conditions with their status and what it rests on, translated (inside the language)."""
+    return [
+        {"text": c.full_text(_), "status": c.status, "note": c.note.render(_) if c.note else ""}
+        for c in conditions
+    ]
 
 
 def _view_routing(routing: Any, language: str) -> dict[str, Any]:
@@ -163,7 +178,15 @@ def draft(request: HttpRequest) -> HttpResponse:
             return _problem(request, "; ".join(exc.messages), language)
     if "format" in request.POST and built is not None:
         return _download(built, request.POST["format"])
-    context = {"form": form, "draft": built, "hidden_answers": _hidden(answers), "anonymous": True}
+    with translation.override(language):
+        conditions = _view_conditions(built.conditions) if built is not None else []
+    context = {
+        "form": form,
+        "draft": built,
+        "draft_conditions": conditions,
+        "hidden_answers": _hidden(answers),
+        "anonymous": True,
+    }
     return _render(request, "referrals/draft.html", context, language)
 
 
@@ -288,7 +311,7 @@ def entry_draft(request: HttpRequest, uuid: str) -> HttpResponse:
     entry = get_entry_for_user(request.user, uuid)
     language = _language(request, request.POST.get("language") or request.GET.get("lang"))
     answers = _entry_answers(entry)
-    routing = route(answers, queries.avenue_data(), language=language)
+    routing = _route(answers, language)
     avenue = request.POST.get("avenue") or request.GET.get("avenue") or ""
     context: dict[str, Any] = {"entry": entry, **_view_routing(routing, language)}
     if avenue:
@@ -315,7 +338,12 @@ def _staff_draft(
             initial={"avenue": avenue, "body": body or "", "language": language},
             include=_items(preview),
         )
-        return {"draft": preview, "form": form, "record_form": RecordSentForm()}
+        return {
+            "draft": preview,
+            "draft_conditions": _view_conditions(preview.conditions),
+            "form": form,
+            "record_form": RecordSentForm(),
+        }
     form = DraftForm(request.POST, include=_items(preview))
     built = preview
     if form.is_valid():
@@ -332,7 +360,12 @@ def _staff_draft(
             )
         except services.SubmissionNotReady as exc:
             form.add_error("mark_ready", exc.messages[0])
-    return {"draft": built, "form": form, "record_form": RecordSentForm()}
+    return {
+        "draft": built,
+        "draft_conditions": _view_conditions(built.conditions),
+        "form": form,
+        "record_form": RecordSentForm(),
+    }
 
 
 def record_event_export(

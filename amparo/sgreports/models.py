@@ -31,8 +31,17 @@ class Report(models.Model):
     call_for_submissions = models.DateField(_("call for submissions closes"), null=True, blank=True)
     interactive_dialogue = models.DateField(_("interactive dialogue"), null=True, blank=True)
     layout_era = models.CharField(_("layout"), max_length=10, choices=LayoutEra.choices)
+    verified = models.BooleanField(
+        _("verified"),
+        default=False,
+        help_text=_(
+            "Tick only when every value of this row was checked against a source named below."
+        ),
+    )
     note = models.TextField(_("note"), blank=True)
-    source = models.TextField(_("source"), blank=True)
+    source = models.TextField(
+        _("sources"), blank=True, help_text=_("One source per line, with the fields it supports.")
+    )
     last_verified = models.DateField(_("last verified"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -50,16 +59,32 @@ class BatchState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class BatchPhase(models.TextChoices):
+    WAITING = "", _("Waiting for a worker")
+    PAGES = "pages", _("Reading the pages")
+    SPLIT = "split", _("Splitting into paragraphs")
+    CANDIDATES = "candidates", _("Building candidates")
+    SAVING = "saving", _("Saving the candidates")
+
+
 class ImportBatch(models.Model):
     """One upload of a report; its candidates wait for review."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="batches")
     # The report is public, but a copy inside Amparo sits beside who is tracked: kept encrypted.
-    text = EncryptedTextField(_("report text"))
+    text = EncryptedTextField(_("report text"), blank=True)
+    # A PDF waits here (base64, encrypted) until the task reads it; emptied once read.
+    upload = EncryptedTextField(blank=True)
     state = models.CharField(max_length=10, choices=BatchState.choices, default=BatchState.QUEUED)
+    # Progress, written by the task as it goes (services.run_import) and read by the batch page.
+    phase = models.CharField(max_length=12, choices=BatchPhase.choices, blank=True, default="")
+    pages_total = models.PositiveIntegerField(default=0)
+    pages_read = models.PositiveIntegerField(default=0)
+    paragraphs = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    progress_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -76,6 +101,10 @@ class ImportBatch(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def working(self) -> bool:
+        return self.state in (BatchState.QUEUED, BatchState.RUNNING)
 
 
 class CandidateState(models.TextChoices):
@@ -128,3 +157,22 @@ class Candidate(models.Model):
     def slugs(self, name: str) -> list[str]:
         """The proposed slugs of one suggestion list (reprisal_types, bodies, contact_points)."""
         return [s["slug"] for s in self.proposed.get(name, [])]
+
+
+class CalendarFeedToken(models.Model):
+    """A staff member's secret calendar feed address; only a hash of the secret is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

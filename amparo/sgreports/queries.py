@@ -7,11 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from amparo.accounts.models import User
 from amparo.cases.access import entries_for_user
 from amparo.cases.models import Action, Citation, Entry
-from amparo.sgreports.models import BatchState, Candidate, ImportBatch, Report
+from amparo.core.citations import Citation as CoreCitation
+from amparo.sgreports.models import (
+    BatchState,
+    CalendarFeedToken,
+    Candidate,
+    ImportBatch,
+    Report,
+)
 from amparo.sgreports.services import registry_rows
 
 CLOSED_STATUSES = ("resolved", "closed")
@@ -63,6 +71,22 @@ def entries_due_for_follow_up(user: User, latest: Report | None = None) -> list[
     return rows
 
 
+def last_report_citation(entry: Entry) -> CoreCitation | None:
+    """The entry's citation in the latest registered Reprisals Report (by report year, then
+    annex and paragraph), which a follow-up cites (HB §3.5.3); None when no report cites it.
+    For any code holding an entry the caller may open (the submission builder uses it)."""
+    years = dict(
+        Report.objects.filter(symbol__in=entry.citations.values("symbol")).values_list(
+            "symbol", "year"
+        )
+    )
+    cited = [c for c in entry.citations.all() if c.symbol in years]
+    if not cited:
+        return None
+    last = max(cited, key=lambda c: (years[c.symbol], c.annex, c.paragraph or 0))
+    return CoreCitation(last.symbol, last.annex, last.paragraph)
+
+
 def report_citations(entry: Entry) -> list[tuple[Citation, Report | None]]:
     """The citations of an entry, each with its registry report (None for other documents)."""
     reports = {
@@ -104,33 +128,28 @@ class CalendarEvent:
 
 def calendar_events(user: User, today: datetime.date | None = None) -> list[CalendarEvent]:
     """The yearly call for submissions (recorded date, else the usual mid-April, HB §3.5.1), the
-    interactive dialogues recorded, and the reminder dates of the user's entries' actions."""
+    interactive dialogues recorded, and the reminder dates of the user's entries' actions.
+
+    Titles are in the active language. Nothing confidential: entry references, avenue slugs and
+    report symbols only, since a subscribed feed is fetched without a session. For any staff
+    member (their own entries' reminders only).
+    """
     today = today or datetime.date.today()
-    header, _ = registry_rows()
+    header, _rows = registry_rows()
     usual = header["call_for_submissions_usual"]
-    reports = {r.year: r for r in Report.objects.all()}
+    reports = list(Report.objects.order_by("year", "symbol"))
+    first = min((r.year for r in reports), default=today.year)
     events = []
-    for year in range(min(reports, default=today.year), today.year + 2):
-        report = reports.get(year)
-        if report and report.call_for_submissions:
-            day, note = report.call_for_submissions, "recorded in the registry"
-        else:
-            day = datetime.date(year, usual["month"], usual["day"])
-            note = "usual deadline (HB §3.5.1); check the call"
-        events.append(
-            CalendarEvent(
-                f"sg-call-{year}@amparo",
-                day,
-                f"Reprisals Report: call for submissions {year}",
-                f"Send new cases and follow-up to ohchr-reprisals@un.org ({note}).",
-            )
-        )
-        if report and report.interactive_dialogue:
+    for year in range(first, today.year + 2):
+        recorded = [r for r in reports if r.year == year and r.call_for_submissions]
+        events.append(_call_event(year, recorded[0] if recorded else None, usual))
+    for report in reports:
+        if report.interactive_dialogue:
             events.append(
                 CalendarEvent(
-                    f"sg-dialogue-{year}@amparo",
+                    f"sg-dialogue-{report.symbol.replace('/', '-')}@amparo",
                     report.interactive_dialogue,
-                    f"HRC interactive dialogue on {report.symbol}",
+                    _("HRC interactive dialogue on %(symbol)s") % {"symbol": report.symbol},
                 )
             )
     actions = Action.objects.filter(
@@ -141,7 +160,32 @@ def calendar_events(user: User, today: datetime.date | None = None) -> list[Cale
             CalendarEvent(
                 f"action-{action.id}@amparo",
                 action.reminder_on,
-                f"Follow up {action.entry.ref} ({action.avenue})",
+                _("Follow up %(ref)s (%(avenue)s)")
+                % {"ref": action.entry.ref, "avenue": action.avenue},
             )
         )
     return sorted(events, key=lambda e: (e.day, e.uid))
+
+
+def _call_event(year: int, report: Report | None, usual: dict[str, Any]) -> CalendarEvent:
+    if report and report.call_for_submissions:
+        day = report.call_for_submissions
+        note = (
+            _("date recorded in the registry")
+            if report.verified
+            else _("date recorded in the registry, not verified")
+        )
+    else:
+        day = datetime.date(year, usual["month"], usual["day"])
+        note = _("usual deadline (HB §3.5.1); check the call")
+    return CalendarEvent(
+        f"sg-call-{year}@amparo",
+        day,
+        _("Reprisals Report: call for submissions %(year)s") % {"year": year},
+        _("Send new cases and follow-up to ohchr-reprisals@un.org (%(note)s).") % {"note": note},
+    )
+
+
+def active_feed_token(user: User) -> CalendarFeedToken | None:
+    """The user's active calendar feed token, if any (for the subscription page)."""
+    return user.calendar_feed_tokens.filter(revoked_at__isnull=True).first()

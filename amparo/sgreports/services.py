@@ -3,8 +3,11 @@ enters the register: candidates become entries or citations only through accept/
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -17,11 +20,13 @@ from amparo.cases import services as cases
 from amparo.cases.access import entries_for_user
 from amparo.cases.models import Entry
 from amparo.core import reference
-from amparo.core.citations import CitationError, format_citation, parse_citation
-from amparo.core.sgreport import Extraction, country_name, extract
-from amparo.sgreports.matching import find_match
+from amparo.core.citations import CitationError, parse_citation
+from amparo.core.sgreport import Extraction, ReportFormatError, country_name, extract, pdf_text
+from amparo.sgreports.matching import Match, find_match
 from amparo.sgreports.models import (
+    BatchPhase,
     BatchState,
+    CalendarFeedToken,
     Candidate,
     CandidateState,
     ImportBatch,
@@ -37,7 +42,17 @@ REGISTRY_FIELDS = (
     "call_for_submissions",
     "interactive_dialogue",
     "layout_era",
+    "verified",
     "note",
+    "source",
+    "last_verified",
+)
+DATE_FIELDS = (
+    "reporting_period_start",
+    "reporting_period_end",
+    "call_for_submissions",
+    "interactive_dialogue",
+    "last_verified",
 )
 
 
@@ -47,23 +62,71 @@ def registry_rows() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return data, [r for r in data["reports"] if r.get("symbol")]
 
 
-def load_registry(report_model: Any = Report) -> int:
-    """Add the shipped reports missing from the database (edits made there are kept)."""
-    header, rows = registry_rows()
-    verified = datetime.date.fromisoformat(header["last_verified"])
-    added = 0
+def source_text(sources: list[dict[str, Any]]) -> str:
+    """A registry row's sources as the text the admin edits: one per line, fields first."""
+    lines = []
+    for item in sources:
+        fields = ", ".join(item.get("fields", []))
+        url = f" {item['url']}" if item.get("url") else ""
+        lines.append(f"[{fields}] {item['title']}{url}")
+    return "\n".join(lines)
+
+
+def registry_values(row: dict[str, Any]) -> dict[str, Any]:
+    """The model values of one shipped registry row (dates parsed, sources as text)."""
+    values: dict[str, Any] = {k: row.get(k) for k in REGISTRY_FIELDS if k in row}
+    for key in DATE_FIELDS:
+        if values.get(key):
+            values[key] = datetime.date.fromisoformat(values[key])
+    values["note"] = values.get("note") or ""
+    values["verified"] = bool(row.get("verified", False))
+    values["source"] = source_text(row.get("sources", []))
+    return values
+
+
+def load_registry(report_model: Any = Report, history_model: Any = None) -> int:
+    """Add the shipped reports missing from the database and refresh the rows no person has
+    edited (an edit by an administrator, recorded in history with its author, always wins).
+
+    Called by the migrations (with their historical models) and usable from a shell; returns
+    how many rows were added or refreshed.
+    """
+    _, rows = registry_rows()
+    known = {f.name for f in report_model._meta.get_fields()}
+    history = history_model or Report.history.model
+    changed = 0
     for row in rows:
-        values = {k: row.get(k) for k in REGISTRY_FIELDS}
-        for key in values:
-            if key.startswith(("reporting_", "call_", "interactive_")) and values[key]:
-                values[key] = datetime.date.fromisoformat(values[key])
-        values["note"] = values["note"] or ""
-        _, created = report_model.objects.get_or_create(
-            symbol=row["symbol"],
-            defaults={**values, "source": header["source"], "last_verified": verified},
-        )
-        added += created
-    return added
+        values = {k: v for k, v in registry_values(row).items() if k in known}
+        report = report_model.objects.filter(symbol=row["symbol"]).first()
+        if report is None:
+            report = report_model.objects.create(symbol=row["symbol"], **values)
+        elif _edited_by_a_person(history, report.pk) or all(
+            getattr(report, k) == v for k, v in values.items()
+        ):
+            continue
+        else:
+            for key, value in values.items():
+                setattr(report, key, value)
+            report.save()
+        if history_model is not None:  # migration models get no history signal
+            _record_history(history_model, report, known)
+        changed += 1
+    return changed
+
+
+def _edited_by_a_person(history: Any, pk: int) -> bool:
+    return history.objects.filter(id=pk, history_user__isnull=False).exists()
+
+
+def _record_history(history_model: Any, report: Any, fields: set[str]) -> None:
+    concrete = {f.attname for f in history_model._meta.concrete_fields}
+    values = {k: getattr(report, k) for k in fields | {"id", "symbol"} if k in concrete}
+    history_model.objects.create(
+        **values,
+        history_date=timezone.now(),
+        history_type="~",
+        history_change_reason="shipped registry data",
+    )
 
 
 def check_symbol(symbol: str) -> str:
@@ -89,22 +152,32 @@ def registered_report(symbol: str) -> Report:
 
 
 @transaction.atomic
-def start_import(actor: Any, symbol: str, text: str) -> ImportBatch:
-    """Record a report upload as a queued batch (staff who can edit; CLI). Run it with
-    run_import, or enqueue amparo.sgreports.tasks.import_report after commit."""
+def start_import(
+    actor: Any, symbol: str, text: str = "", *, pdf: bytes | None = None
+) -> ImportBatch:
+    """Record a report upload as a queued batch (staff who can edit; CLI): its text, or a PDF
+    that the task reads page by page. Run it with run_import, or enqueue
+    amparo.sgreports.tasks.import_report after commit."""
     report = registered_report(symbol)
-    if not text.strip():
+    if pdf is None and not text.strip():
         raise ValidationError({"file": "the file holds no text"})
-    batch = ImportBatch.objects.create(
-        report=report, text=text, created_by=actor if getattr(actor, "pk", None) else None
+    batch = ImportBatch(
+        report=report,
+        text="" if pdf is not None else text,
+        upload=base64.b64encode(pdf).decode("ascii") if pdf is not None else "",
+        created_by=actor if getattr(actor, "pk", None) else None,
     )
+    batch.save()
     record_event("sgreport.import_start", actor=actor, obj=batch, detail={"symbol": report.symbol})
     return batch
 
 
 def candidate_values(extraction: Extraction, symbol: str) -> dict[str, Any]:
     """The JSON of one candidate as `amparo sgreport import --json` prints it."""
-    match = find_match(extraction, symbol)
+    return _json_candidate(extraction, find_match(extraction, symbol))
+
+
+def _json_candidate(extraction: Extraction, match: Match) -> dict[str, Any]:
     return {
         "annex": extraction.annex,
         "paragraph": extraction.paragraph,
@@ -120,46 +193,99 @@ def candidate_values(extraction: Extraction, symbol: str) -> dict[str, Any]:
     }
 
 
-def dry_run(
-    symbol: str, text: str, progress: Callable[[int, int], None] | None = None
-) -> dict[str, Any]:
-    """The candidates a report would yield, without writing anything (CLI --dry-run)."""
+Progress = Callable[[str, int, int], None]
+
+
+def dry_run(symbol: str, text: str, progress: Progress | None = None) -> dict[str, Any]:
+    """The candidates a report would yield, without writing anything (CLI --dry-run).
+
+    ``progress(phase, done, total)`` reports the split and each candidate built.
+    """
     symbol = check_symbol(symbol)
-    candidates = [candidate_values(x, symbol) for x in extract(text, symbol, progress)]
-    return {"symbol": symbol, "candidates": candidates}
+    built = _build(text, symbol, progress or (lambda *args: None))
+    return {"symbol": symbol, "candidates": [_json_candidate(x, m) for x, m in built]}
 
 
-def run_import(batch_id: Any) -> ImportBatch:
+def _build(text: str, symbol: str, progress: Progress) -> list[tuple[Extraction, Match]]:
+    """Split, extract and match: the slow part of an import, reporting as it goes."""
+    built: list[tuple[Extraction, Match]] = []
+
+    def on_split(paragraphs: int, cases: int) -> None:
+        progress(BatchPhase.SPLIT, paragraphs, cases)
+
+    for extraction in extract(text, symbol, on_split=on_split):
+        built.append((extraction, find_match(extraction, symbol)))
+        progress(BatchPhase.CANDIDATES, len(built), -1)
+    return built
+
+
+class BatchProgress:
+    """Writes a running batch's progress to its row as the task goes (outside any transaction,
+    so the batch page and other processes see it at once). Writes are thinned to about one per
+    2 % of a phase, plus the first and the last."""
+
+    STEPS = 50
+
+    def __init__(self, batch: ImportBatch, echo: Any = None) -> None:
+        self.batch = batch
+        self.echo = echo  # also told of every step (the CLI prints it on stderr)
+        self.cases = 0
+        self.next_write = 0
+
+    def write(self, **values: Any) -> None:
+        values["progress_at"] = timezone.now()
+        ImportBatch.objects.filter(pk=self.batch.pk).update(**values)
+
+    def pages(self, read: int, total: int) -> None:
+        if read == 1 or read == total or read >= self.next_write:
+            self.write(phase=BatchPhase.PAGES, pages_read=read, pages_total=total)
+            self.next_write = read + max(1, total // self.STEPS)
+        if self.echo is not None:
+            self.echo.pages(read, total)
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase == BatchPhase.SPLIT:
+            self.cases, self.next_write = total, 0
+            self.write(phase=BatchPhase.CANDIDATES, paragraphs=done, total=total, done=0)
+        elif done == self.cases or done >= self.next_write:
+            self.write(done=done)
+            self.next_write = done + max(1, self.cases // self.STEPS)
+        if self.echo is not None:
+            self.echo(phase, done, total)
+
+
+def run_import(batch_id: Any, echo: Any = None) -> ImportBatch:
     """Read a queued batch's report into pending candidates, recording progress as it goes.
 
-    Called by the task (or directly by the CLI). A failure marks the batch failed with a
-    message and leaves no candidate behind.
+    Called by the task (or directly by the CLI). Progress (pages read, paragraphs split,
+    candidates built) is written to the batch row as the work advances; the candidates are
+    saved together at the end, so a failure marks the batch failed with a message and leaves
+    no candidate behind.
     """
     batch = ImportBatch.objects.select_related("report").get(pk=batch_id)
     if batch.state not in (BatchState.QUEUED, BatchState.FAILED):
         return batch
-    ImportBatch.objects.filter(pk=batch.pk).update(state=BatchState.RUNNING, done=0, error="")
-    symbol = batch.report.symbol
-    step = {"next": 0}
-
-    def progress(done: int, total: int) -> None:
-        if done >= step["next"] or done == total:
-            ImportBatch.objects.filter(pk=batch.pk).update(done=done, total=total)
-            step["next"] = done + max(1, total // 20)
-
+    tracker = BatchProgress(batch, echo)
+    tracker.write(state=BatchState.RUNNING, done=0, error="")
     try:
-        extractions = extract(batch.text, symbol, progress)
+        text = _batch_text(batch, tracker)
+        built = _build(text, batch.report.symbol, tracker)
+        tracker.write(phase=BatchPhase.SAVING)
         with transaction.atomic():
-            for x in extractions:
-                _save_candidate(batch, x, symbol)
+            for x, match in built:
+                _save_candidate(batch, x, match)
             ImportBatch.objects.filter(pk=batch.pk).update(
                 state=BatchState.DONE,
-                done=len(extractions),
-                total=len(extractions),
+                phase="",
+                done=len(built),
+                total=len(built),
                 finished_at=timezone.now(),
+                progress_at=timezone.now(),
             )
+    except ReportFormatError as exc:
+        tracker.write(state=BatchState.FAILED, error=str(exc)[:300])
     except Exception as exc:  # the batch page must say what happened, never a 500
-        ImportBatch.objects.filter(pk=batch.pk).update(
+        tracker.write(
             state=BatchState.FAILED, error=f"the report could not be read ({type(exc).__name__})"
         )
     batch.refresh_from_db()
@@ -171,8 +297,17 @@ def run_import(batch_id: Any) -> ImportBatch:
     return batch
 
 
-def _save_candidate(batch: ImportBatch, x: Extraction, symbol: str) -> Candidate:
-    match = find_match(x, symbol)
+def _batch_text(batch: ImportBatch, tracker: BatchProgress) -> str:
+    """The batch's text; a waiting PDF is read page by page, then kept as text only."""
+    if not batch.upload:
+        return batch.text
+    batch.text = pdf_text(base64.b64decode(batch.upload), tracker.pages)
+    batch.upload = ""
+    batch.save(update_fields=["text", "upload"])
+    return batch.text
+
+
+def _save_candidate(batch: ImportBatch, x: Extraction, match: Match) -> Candidate:
     proposed = {
         key: value
         for key, value in x.as_dict().items()
@@ -194,6 +329,29 @@ def _save_candidate(batch: ImportBatch, x: Extraction, symbol: str) -> Candidate
     )
     candidate.save()
     return candidate
+
+
+def batch_json(batch: ImportBatch) -> dict[str, Any]:
+    """A finished batch's candidates in the `--json` shape (read back from the saved rows)."""
+    candidates = []
+    for c in batch.candidates.order_by("annex", "paragraph"):
+        names = c.names or {}
+        candidates.append(
+            {
+                "annex": c.annex or None,
+                "paragraph": c.paragraph,
+                "country": c.country,
+                "kind": c.kind,
+                "names": [*names.get("persons", []), *names.get("organisations", [])],
+                "reprisal_types": c.slugs("reprisal_types"),
+                "bodies": c.slugs("bodies"),
+                "contact_points": c.slugs("contact_points"),
+                "citations": list(c.proposed.get("citations", [])),
+                "match": c.match_ref or None,
+                "possible_matches": c.possible_matches,
+            }
+        )
+    return {"symbol": batch.report.symbol, "candidates": candidates}
 
 
 # --- Review -------------------------------------------------------------------------------
@@ -325,17 +483,46 @@ def _entry_by_ref(actor: Any, ref: str) -> Entry:
     return entry
 
 
-def follow_up_draft(entry: Entry, citations: list[Any]) -> str:
-    """A plain-text follow-up for OHCHR naming the case by symbol and paragraph (HB §3.5.3).
+# --- Calendar feed tokens -----------------------------------------------------------------
 
-    Names no one: the reviewer adds what the person consented to share.
-    """
-    cited = "; ".join(format_citation(c.symbol, c.annex, c.paragraph) for c in citations)
-    return (
-        "To: ohchr-reprisals@un.org\n"
-        f"Subject: Follow-up information on a case in {country_name(entry.country)} ({cited})\n\n"
-        f"This is follow-up information on the case reported in {cited}.\n\n"
-        "Developments since the last report:\n\n"
-        "Steps taken or not taken by the authorities:\n\n"
-        "Consent to include this information in the report:\n"
+
+def _token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def create_feed_token(user: Any) -> str:
+    """A new secret calendar feed address for the user (any signed-in staff member), replacing
+    any earlier one. Returns the secret, which is shown once and stored only as a hash."""
+    revoke_feed_tokens(user)
+    secret = secrets.token_urlsafe(32)
+    token = CalendarFeedToken.objects.create(user=user, token_hash=_token_hash(secret))
+    record_event("sgreport.feed_token_create", actor=user, obj=token)
+    return secret
+
+
+@transaction.atomic
+def revoke_feed_tokens(user: Any) -> int:
+    """Revoke the user's calendar feed addresses: calendar apps stop getting the feed."""
+    tokens = list(CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True))
+    for token in tokens:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_event("sgreport.feed_token_revoke", actor=user, obj=token)
+    return len(tokens)
+
+
+def feed_token_user(secret: str) -> Any:
+    """The active user a feed secret belongs to, else None; notes when it was last used.
+    For the subscribed feed view only."""
+    if not secret or len(secret) > 200:
+        return None
+    token = (
+        CalendarFeedToken.objects.select_related("user")
+        .filter(token_hash=_token_hash(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
     )
+    if token is None:
+        return None
+    CalendarFeedToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

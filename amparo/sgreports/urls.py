@@ -10,7 +10,8 @@ urlpatterns = [
     path("candidates/<uuid:pk>/", views.candidate_detail, name="candidate"),
     path("candidates/<uuid:pk>/review/", views.candidate_quick, name="candidate_quick"),
     path("follow-up/", views.follow_up, name="follow_up"),
-    path("follow-up/<uuid:uuid>/draft/", views.follow_up_draft, name="draft"),
     path("entries/<uuid:uuid>/", views.entry_reports, name="entry_reports"),
     path("calendar.ics", views.calendar_feed, name="calendar"),
+    path("calendar/subscribe/", views.calendar_subscription, name="calendar_subscription"),
+    path("calendar/feed.ics", views.calendar_subscribed_feed, name="calendar_subscribed"),
 ]

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amparo.accounts.audit import record_event
 from amparo.cases.access import get_entry_for_user
-from amparo.core.sgreport import ReportFormatError, country_name, read_report
+from amparo.core.sgreport import (
+    ReportFormatError,
+    country_name,
+    decode_text,
+    is_pdf,
+    pdf_page_count,
+)
 from amparo.sgreports import queries, services
 from amparo.sgreports.calendar import calendar
 from amparo.sgreports.forms import AcceptForm, MergeForm, UploadForm
-from amparo.sgreports.models import BatchState, Candidate, ImportBatch, Report
+from amparo.sgreports.models import Candidate, ImportBatch, Report
 from amparo.sgreports.tasks import import_report
 
 REFRESH_SECONDS = 3
@@ -52,9 +62,16 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
+        symbol = form.cleaned_data["report"].symbol
         try:
-            text = read_report(upload_file.read(), upload_file.name)
-            batch = services.start_import(request.user, form.cleaned_data["report"].symbol, text)
+            data = upload_file.read()
+            if is_pdf(data):
+                pdf_page_count(data)  # refuse an unreadable PDF now; the task reads its pages
+                batch = services.start_import(request.user, symbol, pdf=data)
+            else:
+                batch = services.start_import(
+                    request.user, symbol, decode_text(data, upload_file.name)
+                )
         except ReportFormatError as exc:
             form.add_error("file", str(exc))
         except ValidationError as exc:
@@ -71,7 +88,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 def batch_detail(request: HttpRequest, pk: str) -> HttpResponse:
     _editor(request)
     batch = get_object_or_404(ImportBatch.objects.select_related("report"), pk=pk)
-    working = batch.state in (BatchState.QUEUED, BatchState.RUNNING)
+    working = batch.working
     candidates = [] if working else list(queries.batch_candidates(batch))
     show_names = request.user.can_see_confidential
     if candidates and show_names:
@@ -123,7 +140,9 @@ def candidate_detail(request: HttpRequest, pk: str) -> HttpResponse:
     candidate = get_object_or_404(Candidate.objects.select_related("batch__report"), pk=pk)
     accept_form = AcceptForm(initial=_initial(candidate))
     merge_form = MergeForm()
+    status = 200
     if request.method == "POST":
+        status = 400  # unless the review goes through: the page comes back with what failed
         action = request.POST.get("action")
         try:
             if action == "accept":
@@ -147,7 +166,9 @@ def candidate_detail(request: HttpRequest, pk: str) -> HttpResponse:
         except ValidationError as exc:
             for message in _messages_of(exc):
                 messages.error(request, message)
-    record_event("sgreport.candidate_view", actor=request.user, obj=candidate, fields=["names"])
+    else:
+        # Audited when shown; a refused review re-shows what this GET already showed.
+        record_event("sgreport.candidate_view", actor=request.user, obj=candidate, fields=["names"])
     return render(
         request,
         "sgreports/candidate.html",
@@ -158,6 +179,7 @@ def candidate_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "accept_form": accept_form,
             "merge_form": merge_form,
         },
+        status=status,
     )
 
 
@@ -181,9 +203,14 @@ def candidate_quick(request: HttpRequest, pk: str) -> HttpResponse:
         else:
             raise Http404
     except ValidationError as exc:
-        for text in _messages_of(exc):
-            messages.error(request, text)
-        return redirect("sgreports:batch", pk=candidate.batch_id)
+        # Refused (already reviewed, or the entry it continues is not one the user may open):
+        # nothing written, and the reason shown.
+        return render(
+            request,
+            "sgreports/refused.html",
+            {"candidate": candidate, "problems": _messages_of(exc)},
+            status=400,
+        )
     return _done(request, candidate, message)
 
 
@@ -200,17 +227,6 @@ def follow_up(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def follow_up_draft(request: HttpRequest, uuid: str) -> HttpResponse:
-    entry = get_entry_for_user(request.user, uuid)
-    citations = [c for c, report in queries.report_citations(entry) if report is not None]
-    return render(
-        request,
-        "sgreports/draft.html",
-        {"entry": entry, "draft": services.follow_up_draft(entry, citations)},
-    )
-
-
-@login_required
 def entry_reports(request: HttpRequest, uuid: str) -> HttpResponse:
     entry = get_entry_for_user(request.user, uuid)
     return render(
@@ -220,12 +236,58 @@ def entry_reports(request: HttpRequest, uuid: str) -> HttpResponse:
     )
 
 
+def _ics(user: object) -> HttpResponse:
+    # Event titles in the instance's language: a calendar app sends no language of its own.
+    with translation.override(settings.LANGUAGE_CODE):
+        body = calendar(queries.calendar_events(user), timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 def calendar_feed(request: HttpRequest) -> HttpResponse:
-    events = queries.calendar_events(request.user)
-    response = HttpResponse(
-        calendar(events, timezone.now()), content_type="text/calendar; charset=utf-8"
-    )
+    """The calendar as a download for the signed-in staff member."""
+    response = _ics(request.user)
     response["Content-Disposition"] = 'attachment; filename="amparo-reprisals.ics"'
-    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def calendar_subscribed_feed(request: HttpRequest) -> HttpResponse:
+    """The calendar for a calendar app, by the user's secret address (no session, no cookie).
+
+    It carries entry references, avenue slugs and report symbols only (queries.calendar_events).
+    The secret travels in the query string, which Amparo's logs never record.
+    """
+    user = services.feed_token_user(request.GET.get("token", ""))
+    if user is None:
+        raise Http404
+    response = _ics(user)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_subscription(request: HttpRequest) -> HttpResponse:
+    """Create (shown once), replace or revoke the user's secret calendar feed address."""
+    feed_url = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            secret = services.create_feed_token(request.user)
+            base = request.build_absolute_uri(reverse("sgreports:calendar_subscribed"))
+            feed_url = f"{base}?{urlencode({'token': secret})}"
+        elif action == "revoke":
+            services.revoke_feed_tokens(request.user)
+            messages.success(request, _("Your calendar feed address was revoked."))
+        else:
+            raise Http404
+    response = render(
+        request,
+        "sgreports/calendar_subscription.html",
+        {"feed_url": feed_url, "token": queries.active_feed_token(request.user)},
+    )
+    response["Cache-Control"] = "no-store"
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from amparo.vocabularies.models import Avenue, Country, Term
+from amparo.vocabularies.models import Avenue, Country, Term, TreatyAcceptance
 
 
 @admin.register(Term)
@@ -40,3 +40,18 @@ class AvenueAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return ("slug",) if obj is not None else ()
+
+
+@admin.register(TreatyAcceptance)
+class TreatyAcceptanceAdmin(SimpleHistoryAdmin):
+    """Ratification and complaints competence per State (HB §3.1): edit status, source, date."""
+
+    list_display = ("country", "body", "procedure", "status", "last_verified")
+    list_filter = ("body", "procedure", "status")
+    search_fields = ("country__code", "country__name_en", "country__un_short_name", "source")
+    list_select_related = ("country",)
+    history_list_display = ("status", "source", "last_verified")
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # The key is what the rules look up: edit the status and its source, never the key.
+        return ("country", "body", "procedure") if obj is not None else ()

@@ -100,3 +100,43 @@ class Avenue(models.Model):
     def name(self) -> str:
         language = (get_language() or "en")[:2]
         return getattr(self, f"name_{language}", "") or self.name_en
+
+
+class TreatyAcceptance(models.Model):
+    """Whether a State accepted a treaty-body procedure (HB §3.1), with its source and date.
+
+    One row per State, treaty body and procedure (`party`: ratified the treaty;
+    `individual_communication`: accepted the committee's competence to take complaints).
+    """
+
+    STATUSES = [
+        ("accepted", _("accepted")),
+        ("not_accepted", _("not accepted")),
+        ("unknown", _("unknown")),
+    ]
+
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="treaty_acceptances",
+        verbose_name=_("State"),
+    )
+    body = models.CharField(_("treaty body"), max_length=40)
+    procedure = models.CharField(_("procedure"), max_length=40)
+    status = models.CharField(_("status"), max_length=20, choices=STATUSES, default="unknown")
+    source = models.TextField(_("source"), blank=True)
+    last_verified = models.DateField(_("last verified"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country", "body", "procedure"]
+        verbose_name = _("treaty acceptance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "body", "procedure"], name="treaty_acceptance_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.body} {self.procedure}: {self.status}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from amparo.core import reference
-from amparo.vocabularies.models import Avenue, Country, Term
+from amparo.vocabularies.models import Avenue, Country, Term, TreatyAcceptance
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -20,7 +21,7 @@ def load_reference_data(overwrite: bool = False) -> dict[str, int]:
 
     Called by the data migration and by ``amparo load_reference``.
     """
-    created = {"terms": 0, "countries": 0, "avenues": 0}
+    created = {"terms": 0, "countries": 0, "avenues": 0, "treaty_acceptances": 0}
     vocab_file = reference._load("vocabularies.json")
     for vocab_slug, vocab in reference.vocabularies().items():
         for position, term in enumerate(vocab["terms"]):
@@ -85,7 +86,44 @@ def load_reference_data(overwrite: bool = False) -> dict[str, int]:
             "last_verified": _date(avenue.get("last_verified") or avenue_file.get("last_verified")),
         }
         _upsert(Avenue, {"slug": avenue["slug"]}, values, overwrite, created, "avenues")
+    created["treaty_acceptances"] = _load_treaty_acceptances(overwrite)
     return created
+
+
+def _acceptance_values(record: reference.Acceptance) -> dict:
+    return {
+        "status": record.status,
+        "source": record.source,
+        "last_verified": _date(record.last_verified),
+        "note": record.note,
+    }
+
+
+def _load_treaty_acceptances(overwrite: bool) -> int:
+    """Missing acceptance rows in bulk (about 3,800); with overwrite, reset edited rows too."""
+    existing = {
+        (row.country_id, row.body, row.procedure): row for row in TreatyAcceptance.objects.all()
+    }
+    missing = []
+    for record in reference.treaty_acceptances():
+        key = (record.country, record.body, record.procedure)
+        values = _acceptance_values(record)
+        row = existing.get(key)
+        if row is None:
+            missing.append(
+                TreatyAcceptance(
+                    country_id=record.country,
+                    body=record.body,
+                    procedure=record.procedure,
+                    **values,
+                )
+            )
+        elif overwrite and any(getattr(row, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save()
+    bulk_create_with_history(missing, TreatyAcceptance, batch_size=500)
+    return len(missing)
 
 
 def _upsert(model, keys, values, overwrite, created, counter) -> None:

@@ -49,3 +49,15 @@ def test_support_directory_filters_without_javascript(open_page):  # noqa: F811
     ).to_be_visible()
     expect(page.get_by_role("heading", name="Rory Peck Trust: Assistance Grants")).to_have_count(0)
     assert page.context.cookies() == []
+
+
+def test_treaty_conditions_show_their_source_without_javascript(open_page):  # noqa: F811
+    # HB §3.1: a complaint needs the State's acceptance; the page says what the status rests on.
+    page = open_page(javascript=False)
+    page.goto("/help/")
+    page.get_by_label("Which State is responsible").select_option("KEN")
+    page.get_by_label("Human Rights Committee", exact=False).first.check()
+    page.get_by_role("button", name="Show where to turn").click()
+    expect(page.get_by_text("recorded as not accepted").first).to_be_visible()
+    expect(page.get_by_text("hr_status_iccpr_op1.csv").first).to_be_visible()
+    assert page.context.cookies() == []

@@ -7,6 +7,7 @@ import email
 from email import policy
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -98,6 +99,28 @@ def test_follow_up_draft_cites_symbol_and_paragraph(entry, documenter, consent):
     draft = draft_for(entry, documenter, "sg_report_follow_up", mark_ready=True)
     assert "A/HRC/57/60 annex I para 45" in draft.subject
     assert "A/HRC/57/60 annex I para 45" in draft.message_body()
+
+
+def test_follow_up_cites_the_latest_reprisals_report_not_another_document(
+    entry, documenter, consent
+):
+    # HB §3.5.3: the report symbol and paragraph; a treaty body document sorts after "A/HRC".
+    for text in ("A/HRC/54/61 annex I para 80", "A/HRC/57/60 annex II para 12", "CCPR/C/1/D/2"):
+        case_services.add_citation(documenter, entry, text)
+    consent(entry, "include_in_sg_report")
+    draft = draft_for(entry, documenter, "sg_report_follow_up", mark_ready=True)
+    assert "A/HRC/57/60 annex II para 12" in draft.subject
+    assert "CCPR" not in draft.subject
+
+
+def test_follow_up_cites_the_paragraph_the_caller_names(entry, documenter, consent):
+    case_services.add_citation(documenter, entry, "A/HRC/57/60 annex II para 12")
+    draft = draft_for(
+        entry, documenter, "sg_report_follow_up", citation="A/HRC/54/61 annex I para 80"
+    )
+    assert "A/HRC/54/61 annex I para 80" in draft.subject
+    with pytest.raises(ValidationError, match="not a citation"):
+        draft_for(entry, documenter, "sg_report_follow_up", citation="last year's report")
 
 
 def test_follow_up_without_a_paragraph_is_not_ready():

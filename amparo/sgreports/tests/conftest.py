@@ -54,3 +54,44 @@ def make_case(db, documenter):
         return entry
 
     return make
+
+
+def pdf_with_pages(pages: list[list[str]]) -> bytes:
+    """A minimal PDF with one text layer (Helvetica) per page, built by hand: lines per page."""
+    count = len(pages)
+    page_ids = [3 + 2 * i for i in range(count)]
+    font_id = 3 + 2 * count
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{' '.join(f'{i} 0 R' for i in page_ids)}] /Count {count} >>",
+    ]
+    for number, lines in enumerate(pages):
+        stream = "BT /F1 11 Tf 50 750 Td 14 TL " + " ".join(f"({line}) '" for line in lines)
+        stream += " ET"
+        objects.append(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"/Contents {page_ids[number] + 1} 0 R /Resources << /Font << /F1 {font_id} 0 R >> >> >>"
+        )
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+    objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return out
+
+
+def report_pages(count: int) -> list[list[str]]:
+    """An invented annex-layout report spread over `count` pages, one case paragraph each."""
+    pages = [["Annex I", "Viet Nam"]]
+    pages[0].append("1. Mr. Tarek Alfahrani was arrested after he travelled to Geneva.")
+    for number in range(2, count + 1):
+        pages.append([f"{number}. Members of a group were threatened after the UPR session."])
+    return pages

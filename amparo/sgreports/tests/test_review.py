@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from amparo.accounts.models import AuditEvent
-from amparo.cases import services as cases
 from amparo.cases.models import Entry
 from amparo.sgreports import services
-from amparo.sgreports.calendar import fold
 from amparo.sgreports.models import Candidate
 from amparo.sgreports.queries import entries_due_for_follow_up
 from amparo.sgreports.tests.conftest import REPORT_TEXT
@@ -127,7 +123,10 @@ def test_review_pages_work_without_javascript(batch, documenter_client):
 def test_a_running_batch_page_refreshes_itself(reports, documenter, documenter_client):
     queued = services.start_import(documenter, "A/HRC/99/10", REPORT_TEXT)
     page = documenter_client.get(reverse("sgreports:batch", args=[queued.pk]))
-    assert b'http-equiv="refresh"' in page.content and b"<progress" in page.content
+    assert b'http-equiv="refresh"' in page.content and b"Waiting for a worker" in page.content
+    done = services.run_import(queued.pk)
+    page = documenter_client.get(reverse("sgreports:batch", args=[done.pk]))
+    assert b'http-equiv="refresh"' not in page.content
 
 
 def test_upload_runs_the_import_and_shows_the_batch(reports, documenter_client):
@@ -172,42 +171,26 @@ def test_entries_silent_in_the_latest_report_are_due_for_follow_up(reports, docu
     assert str(rows[-1].last) == "A/HRC/98/20 annex I para 9"
 
 
-def test_follow_up_list_and_draft_cite_symbol_and_paragraph(reports, documenter_client, make_case):
+def test_follow_up_list_links_to_the_builder_draft_citing_the_last_report(
+    reports, documenter, documenter_client, make_case
+):
     silent = make_case(
         names=("Tarek Alfahrani",), cites=("A/HRC/97/30 para 3", "A/HRC/99/10 para 1")
     )
-    make_case(cites=("A/HRC/98/20 para 4",))
-    page = documenter_client.get(reverse("sgreports:follow_up"))
-    assert page.status_code == 200 and b"A/HRC/98/20 para 4" in page.content
-    assert silent.ref.encode() not in page.content
-    draft = documenter_client.get(reverse("sgreports:draft", args=[silent.uuid]))
-    assert b"A/HRC/97/30 para 3" in draft.content and b"Alfahrani" not in draft.content
+    due = make_case(cites=("A/HRC/97/30 para 3", "A/HRC/98/20 annex I para 4"))
+    page = documenter_client.get(reverse("sgreports:follow_up")).content.decode()
+    assert "A/HRC/98/20 annex I para 4" in page and silent.ref not in page
+    link = reverse("referrals:entry_draft", args=[due.uuid]) + "?avenue=sg_report_follow_up"
+    assert f'href="{link}"' in page
+    draft = documenter_client.get(link).content.decode()
+    # HB §3.5.3: the follow-up names the last report and paragraph citing the case.
+    assert "Subject: Follow-up on a case in A/HRC/98/20 annex I para 4" in draft
+    # The builder's consent gate: no consent to inclusion recorded, so it cannot be ready.
+    assert "No active consent to inclusion in the Reprisals Report" in draft
 
 
-def test_the_calendar_feed_holds_the_call_and_reminders(
-    reports, documenter, documenter_client, make_case
-):
-    entry = make_case()
-    cases.add_action(
-        documenter,
-        entry,
-        {
-            "avenue": cases.avenue_slugs()[0],
-            "taken_on": datetime.date(2024, 1, 5),
-            "reminder_on": datetime.date(2024, 2, 1),
-        },
-    )
-    response = documenter_client.get(reverse("sgreports:calendar"))
-    body = response.content.decode()
-    assert response["Content-Type"].startswith("text/calendar")
-    assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
-    assert "DTSTART;VALUE=DATE:20240201" in body and entry.ref in body
-    assert "DTSTART;VALUE=DATE:20240415" in body
-    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
-
-
-def test_long_calendar_lines_are_folded_without_splitting_characters():
-    line = "SUMMARY:" + "é" * 80
-    folded = fold(line)
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == line
+def test_the_entry_reports_page_links_to_the_builder(reports, documenter_client, make_case):
+    entry = make_case(cites=("A/HRC/97/30 para 3",))
+    page = documenter_client.get(reverse("sgreports:entry_reports", args=[entry.uuid]))
+    link = reverse("referrals:entry_draft", args=[entry.uuid]) + "?avenue=sg_report_follow_up"
+    assert f'href="{link}"'.encode() in page.content

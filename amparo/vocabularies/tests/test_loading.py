@@ -21,7 +21,12 @@ def test_loading_again_keeps_an_admins_edit_and_its_history():
     term = Term.objects.get(vocabulary="kind", slug="named")
     term.label_fr = "Cas nommé (modifié)"
     term.save()
-    assert load_reference_data() == {"terms": 0, "countries": 0, "avenues": 0}
+    assert load_reference_data() == {
+        "terms": 0,
+        "countries": 0,
+        "avenues": 0,
+        "treaty_acceptances": 0,
+    }
     term.refresh_from_db()
     assert term.label_fr == "Cas nommé (modifié)"
     assert term.history.count() >= 2

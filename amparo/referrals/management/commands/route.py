@@ -6,10 +6,11 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from amparo.config.command_input import read_json_argument
 from amparo.core.referral import LANGUAGES, AnswerError, as_json, parse_answers, route
-from amparo.referrals.queries import avenue_data
+from amparo.referrals.queries import avenue_data, treaty_acceptances
 
 
 class Command(BaseCommand):
@@ -29,5 +30,12 @@ class Command(BaseCommand):
             answers = parse_answers(raw)
         except AnswerError as exc:
             raise CommandError(f"{json_file}: {exc}") from None
-        routing = route(answers, avenue_data(), language=language)
-        self.stdout.write(json.dumps(as_json(routing), indent=2, ensure_ascii=False))
+        routing = route(
+            answers,
+            avenue_data(),
+            language=language,
+            acceptances=treaty_acceptances(answers.country),
+        )
+        with translation.override(language):
+            result = as_json(routing, translation.gettext)
+        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))

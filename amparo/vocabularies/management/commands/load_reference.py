@@ -1,4 +1,4 @@
-"""amparo load_reference: load the shipped vocabularies, countries and avenues."""
+"""amparo load_reference: load the shipped vocabularies, countries, avenues, treaty acceptance."""
 
 from __future__ import annotations
 
