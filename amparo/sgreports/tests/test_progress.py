@@ -130,6 +130,30 @@ def test_with_a_worker_backend_the_upload_returns_and_the_page_follows_the_worke
     assert 'http-equiv="refresh"' not in done and "2 candidates." in done
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_with_the_database_backend_the_production_worker_runs_the_import(
+    reports, documenter_client
+):
+    """The queued backend production uses (docs/deployment.md): a row, then `amparo db_worker`."""
+    from django_tasks_db.models import DBTaskResult
+
+    upload = SimpleUploadedFile("r.pdf", pdf_with_pages(report_pages(2)), "application/pdf")
+    response = documenter_client.post(
+        reverse("sgreports:upload"), {"report": "A/HRC/99/10", "file": upload}
+    )
+    batch = ImportBatch.objects.get()
+    assert batch.state == "queued" and DBTaskResult.objects.count() == 1
+    task = DBTaskResult.objects.get()
+    assert task.args_kwargs["args"] == [str(batch.pk)]  # an id, never the report's text
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=StringIO())
+    batch.refresh_from_db()
+    assert batch.state == "done" and Candidate.objects.filter(batch=batch).count() == 2
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    done = documenter_client.get(response["Location"]).content.decode()
+    assert 'http-equiv="refresh"' not in done and "2 candidates." in done
+
+
 def run_cli(tmp_path, name: str, data: bytes, *extra: str) -> tuple[str, str]:
     path = tmp_path / name
     path.write_bytes(data)
