@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import uuid
 import zipfile
 from typing import Any
@@ -47,6 +48,26 @@ EXTENSIONS = {
 ZIP_CEILING = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 10_000
 MAX_IMAGE_PIXELS = 100_000_000
+MAX_PDF_OBJECTS = 200_000
+# Markup a browser would run or render: an image or text file holding it is a polyglot
+# (an "image" that is also a web page, an SVG with a script). Random image bytes matching one
+# of these is vanishingly unlikely; XMP packets (<x:xmpmeta, <rdf:RDF) do not match.
+MARKUP = re.compile(
+    rb"<\s*(?:script|svg|html|body|iframe|object|embed|!doctype|\?php)\b|javascript:", re.IGNORECASE
+)
+# What a PDF reader runs or opens by itself: scripts, launches, embedded files and forms.
+PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/XFA"})
+PDF_PRIVATE_LABELS = {
+    ("/Metadata", "root"): "XMP",
+    ("/Metadata", "page"): "page XMP",
+    ("/Metadata", ""): "XMP of embedded images or fonts",
+    ("/PieceInfo", "root"): "application data",
+    ("/PieceInfo", "page"): "application data",
+    ("/PieceInfo", ""): "application data",
+}
+PDF_ACTIVE_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/RichMedia", "/SubmitForm", "/ImportData", "/GoToE"}
+)
 
 
 def _refuse(message: str) -> ValidationError:
@@ -82,7 +103,31 @@ def sha256(data: bytes) -> str:
 
 
 def check_content(data: bytes) -> str:
-    """The content type of an allowed file, judged by its bytes; ValidationError otherwise."""
+    """The content type of an allowed file, judged by its bytes; ValidationError otherwise.
+
+    Refuses polyglots (a file that is also a zip archive or a web page), PDFs that run scripts
+    or carry other files, and archive bombs.
+    """
+    content_type = _sniff(data)
+    if content_type in (DOCX, ODT):
+        return content_type
+    if _is_zip(data):
+        raise _refuse(
+            _(
+                "The file is also a zip archive (a polyglot file) and is refused. Save it "
+                "again as a plain image, PDF or text file."
+            )
+        )
+    if content_type != PDF and MARKUP.search(data):
+        raise _refuse(
+            _("The file contains web page or script code (HTML, SVG or JavaScript) and is refused.")
+        )
+    if content_type == PDF:
+        _check_pdf(data)
+    return content_type
+
+
+def _sniff(data: bytes) -> str:
     if data.startswith(b"\xff\xd8\xff"):
         return JPEG
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -93,7 +138,8 @@ def check_content(data: bytes) -> str:
         return PDF
     if data.startswith(b"PK\x03\x04"):
         return _check_office(data)
-    if _is_text(data):
+    # A GIF whose bytes all happen to be printable (a GIF/JavaScript polyglot) is still a GIF.
+    if _is_text(data) and not data.startswith((b"GIF87a", b"GIF89a")):
         return TEXT
     raise _refuse(
         _(
@@ -101,6 +147,63 @@ def check_content(data: bytes) -> str:
             "plain text, Word (DOCX) or OpenDocument (ODT) text."
         )
     )
+
+
+def _is_zip(data: bytes) -> bool:
+    """Whether a zip reader finds an archive with members in the file (read from its end)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return bool(archive.infolist())
+    except Exception:  # noqa: BLE001 - any failure means no readable archive
+        return False
+
+
+def _check_pdf(data: bytes) -> None:
+    """Refuse a PDF that runs scripts, launches or submits, or carries embedded files."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return  # cannot be inspected (nor stripped): kept, never shared as a PDF
+        active = _pdf_is_active(reader)
+    except ValidationError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+        raise _refuse(_("The PDF could not be read; it may be damaged.")) from None
+    if active:
+        raise _refuse(
+            _(
+                "The PDF contains scripts, embedded files or automatic actions and is refused. "
+                "Print it to a new PDF and upload that one."
+            )
+        )
+
+
+def _pdf_is_active(reader: Any) -> bool:
+    """Walk every object reachable from the trailer, looking for active content."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [reader.trailer]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            if (node.idnum, node.generation) in seen:
+                continue
+            seen.add((node.idnum, node.generation))
+            if len(seen) > MAX_PDF_OBJECTS:
+                raise _refuse(_("The PDF could not be read; it may be damaged."))
+            node = node.get_object()
+        if isinstance(node, DictionaryObject):
+            for key, value in node.items():
+                if key in PDF_ACTIVE_KEYS or (key == "/S" and value in PDF_ACTIVE_ACTIONS):
+                    return True
+                stack.append(value)
+        elif isinstance(node, ArrayObject):
+            stack.extend(node)
+    return False
 
 
 def _is_text(data: bytes) -> bool:
@@ -162,6 +265,8 @@ def _strip_image(data: bytes, fmt: str) -> tuple[bytes, list[str]]:
         clean.save(out, format=fmt, **options)
     except ValidationError:
         raise
+    except Image.DecompressionBombError:
+        raise _refuse(_("The image is too large (over 100 million pixels).")) from None
     except Exception:  # noqa: BLE001 - Pillow raises many types for damaged files
         raise _refuse(_("The image could not be read; it may be damaged.")) from None
     return out.getvalue(), removed
@@ -187,32 +292,51 @@ def _image_metadata(image: Any) -> list[str]:
 
 def _strip_pdf(data: bytes) -> tuple[bytes | None, list[str]]:
     from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PyPdfError
-    from pypdf.generic import NameObject
 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             return None, []
         removed = ["document information"] if reader.metadata else []
+        # Dropped from the reader's objects before cloning: the clone copies only what is still
+        # referenced, so no orphaned metadata stream is written into the copy.
+        removed += _drop_pdf_private_data(reader)
         writer = PdfWriter(clone_from=reader)
-        root = writer._root_object
-        if NameObject("/Metadata") in root:
-            del root[NameObject("/Metadata")]
-            removed.append("XMP")
-        page_xmp = False
-        for page in writer.pages:
-            if NameObject("/Metadata") in page:
-                del page[NameObject("/Metadata")]
-                page_xmp = True
-        if page_xmp:
-            removed.append("page XMP")
         writer.metadata = None
         out = io.BytesIO()
         writer.write(out)
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+    # pypdf raises many types on a damaged file (AttributeError on a trailer without /Root):
+    # found by fuzz/fuzz_evidence.py.
+    except Exception:  # noqa: BLE001
         raise _refuse(_("The PDF could not be read; it may be damaged.")) from None
     return out.getvalue(), removed
+
+
+def _drop_pdf_private_data(reader: Any) -> list[str]:
+    """Remove XMP (/Metadata) and application data (/PieceInfo) from every object in use."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    catalog = reader.trailer["/Root"].get_object()
+    found: dict[str, None] = {}  # an ordered set
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [catalog]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            if (node.idnum, node.generation) in seen:
+                continue
+            seen.add((node.idnum, node.generation))
+            node = node.get_object()
+        if isinstance(node, DictionaryObject):
+            where = "root" if node is catalog else "page" if node.get("/Type") == "/Page" else ""
+            for key in ("/Metadata", "/PieceInfo"):
+                if key in node:
+                    del node[key]
+                    found[PDF_PRIVATE_LABELS[key, where]] = None
+            stack.extend(node.values())
+        elif isinstance(node, ArrayObject):
+            stack.extend(node)
+    return list(found)
 
 
 def aad(item: Any, variant: str) -> str:

@@ -5,7 +5,9 @@ Playwright instance: a second sync_playwright() while one is running fails.
 
 Never a downloaded browser: Playwright only drives the executable the system package installed
 (`make browser` installs it). Every request a page makes is recorded, and a test fails if any
-goes to a host other than the live server (docs/adr/0008-no-third-party-requests.md).
+goes to a host other than the live server (docs/adr/0008-no-third-party-requests.md), or if
+the page breaks a Content-Security-Policy rule: Chromium reports those as console errors, and
+with JavaScript on a `securitypolicyviolation` listener reports them as well.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ import pytest
 # while one is set unless told it is safe (the test code and the loop never overlap).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from amparo.accounts.models import Role, User  # noqa: E402
 
@@ -33,6 +41,12 @@ PASSWORD = "a long browser passphrase 77"  # noqa: S105 (test accounts only)
 CODE_LABEL = "Code from your authenticator app"
 # Schemes that never leave the browser.
 LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
+CSP_VIOLATION = "CSP violation"
+# Runs before any page script (JavaScript on only): every violation becomes a console error.
+CSP_LISTENER = (
+    "document.addEventListener('securitypolicyviolation', e => console.error("
+    f"'{CSP_VIOLATION}: ' + e.effectiveDirective + ' ' + e.blockedURI + ' on ' + e.documentURI));"
+)
 
 
 def chromium_path() -> str:
@@ -62,10 +76,25 @@ def browser() -> Iterator[Browser]:
 
 @dataclass
 class RequestLog:
-    """Every URL the browser asked for during one test."""
+    """Every URL the browser asked for during one test, and what its console said."""
 
     origin: str
     urls: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+
+    def csp_violations(self) -> list[str]:
+        """Console messages reporting a Content-Security-Policy violation."""
+        return [
+            text
+            for text in self.console
+            if CSP_VIOLATION in text or "Content Security Policy" in text
+        ]
+
+    def listen(self, context: BrowserContext) -> None:
+        """Record the requests and console messages of every page of a browser context."""
+        context.add_init_script(CSP_LISTENER)
+        context.on("request", lambda req: self.urls.append(req.url))
+        context.on("console", lambda msg: self.console.append(f"{msg.type}: {msg.text}"))
 
     def foreign(self) -> list[str]:
         """Requests that went anywhere but the live server."""
@@ -86,14 +115,15 @@ def request_log(live_server) -> RequestLog:
 def open_page(
     browser: Browser, live_server, request_log: RequestLog
 ) -> Iterator[Callable[..., Page]]:
-    """Open a fresh page (JavaScript on or off); fails the test on any third-party request."""
+    """Open a fresh page (JavaScript on or off); fails the test on any third-party request
+    and on any Content-Security-Policy violation."""
     contexts = []
 
     def _open(*, javascript: bool = True) -> Page:
         context = browser.new_context(
             base_url=live_server.url, java_script_enabled=javascript, locale="en-GB"
         )
-        context.on("request", lambda req: request_log.urls.append(req.url))
+        request_log.listen(context)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -102,6 +132,7 @@ def open_page(
     for context in contexts:
         context.close()
     assert request_log.foreign() == [], "the browser asked a host other than the live server"
+    assert request_log.csp_violations() == [], "a page broke the Content-Security-Policy"
 
 
 def make_staff(username: str, role: str = Role.DOCUMENTER) -> User:

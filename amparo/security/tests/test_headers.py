@@ -1,10 +1,26 @@
-"""Every page carries the protective headers: strict CSP, no framing, no sniffing, no caching."""
+"""Every page carries the protective headers: strict CSP, no framing, no sniffing, no caching.
+
+Every URL of the role × URL matrix (amparo/tests_project/test_url_matrix.py, with its sample
+arguments) is fetched by each persona; every answer, whatever its status, must carry the
+headers. HSTS is checked on what production serves, in a process started with production
+settings (it is only sent over HTTPS, which production requires).
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
+import subprocess
+import sys
+
 import pytest
 
+from amparo.tests_project.test_url_matrix import MATRIX, PERSONAS, world  # noqa: F401
+
 pytestmark = pytest.mark.django_db
+# Pages whose anonymous visitors are defenders typing their own situation: never cached.
+ANONYMOUS_SENSITIVE = ("/assess/", "/help/", "/accounts/")
 
 STAFF_PAGES = [
     "/cases/",
@@ -35,6 +51,30 @@ def assert_protective_headers(response, path):  # type: ignore[no-untyped-def]
     assert "no-store" in response.headers["Cache-Control"], path
 
 
+def assert_every_header_but_caching(response, path):  # type: ignore[no-untyped-def]
+    cache = response.headers.get("Cache-Control")
+    response.headers["Cache-Control"] = "no-store"
+    try:
+        assert_protective_headers(response, path)
+    finally:
+        if cache is None:
+            del response.headers["Cache-Control"]
+        else:
+            response.headers["Cache-Control"] = cache
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_every_url_answers_every_persona_with_the_headers(name, world):  # noqa: F811
+    url = MATRIX[name].build(world)
+    for persona in PERSONAS:
+        response = world["clients"][persona].get(url)
+        where = f"{persona} GET {url} ({response.status_code})"
+        assert_every_header_but_caching(response, where)
+        # Signed in, every answer is private; anonymous tools hold a defender's answers.
+        if persona != "anonymous" or url.startswith(ANONYMOUS_SENSITIVE):
+            assert "no-store" in response.headers.get("Cache-Control", ""), where
+
+
 @pytest.mark.parametrize("path", STAFF_PAGES)
 def test_staff_pages_carry_the_headers(admin_client, path):
     response = admin_client.get(path)
@@ -58,3 +98,104 @@ def test_passwords_are_hashed_with_argon2():
     from amparo.config import settings as project_settings  # the tests here use a fast hasher
 
     assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+PRODUCTION_SCRIPT = """
+import json
+from django.test import Client
+from django.urls import URLPattern, get_resolver
+from amparo.accounts.middleware import VERIFIED_KEY
+from amparo.accounts.models import User
+
+def plain_paths(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLPattern):
+            if not p.pattern.converters and "<" not in str(p.pattern):
+                yield prefix + str(p.pattern)
+        else:
+            yield from plain_paths(p.url_patterns, prefix + str(p.pattern))
+
+paths = sorted({"/" + p for p in plain_paths(get_resolver().url_patterns)} | {"/no-such-page/"})
+user = User.objects.create_user("prod_admin", password="a long test passphrase 42", role="admin")
+staff = Client(HTTP_HOST="example.org")
+staff.force_login(user)
+session = staff.session
+session[VERIFIED_KEY] = True
+session.save()
+out = {"https": {}, "http": {}}
+for who, client in (("anonymous", Client(HTTP_HOST="example.org")), ("admin", staff)):
+    for path in paths:
+        r = client.get(path, secure=True)
+        out["https"][who + " " + path] = [r.status_code, dict(r.headers)]
+        r = client.get(path, secure=False)
+        out["http"][who + " " + path] = [r.status_code, r.headers.get("Location", "")]
+print("JSON:" + json.dumps(out))
+"""
+
+
+def run_amparo(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "amparo", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.fixture
+def production_answers(tmp_path) -> dict[str, dict[str, list]]:
+    """What a production process (AMPARO_PRODUCTION=true, HTTPS) answers on every plain URL."""
+    dropped = ("DATABASE_URL", "AMPARO_", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
+    env |= {
+        "AMPARO_PRODUCTION": "true",
+        "AMPARO_SECRET_KEY": secrets.token_urlsafe(60),
+        "AMPARO_ALLOWED_HOSTS": "example.org",
+        "AMPARO_DATA_DIR": str(tmp_path / "data"),
+        "AMPARO_KEYRING_FILE": str(tmp_path / "secrets" / "keyring.json"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+    }
+    run_amparo(env, "keyring_create")
+    run_amparo(env, "migrate", "--verbosity", "0")
+    printed = run_amparo(env, "shell", "-c", PRODUCTION_SCRIPT)
+    return json.loads(printed.split("JSON:", 1)[1])
+
+
+@pytest.mark.django_db(transaction=False)
+def test_production_sends_hsts_and_the_headers_on_every_url_and_redirects_http(
+    production_answers, capsys
+):
+    https, http = production_answers["https"], production_answers["http"]
+    assert len(https) >= 40  # both personas, every URL without arguments
+    for where, (status, headers) in https.items():
+        assert headers.get("Strict-Transport-Security") == (
+            "max-age=63072000; includeSubDomains; preload"
+        ), where
+        response = _Answer(headers)
+        assert_protective_headers(response, f"{where} ({status})")
+    for where, (status, location) in http.items():
+        assert status == 301 and location.startswith("https://example.org/"), where
+    staff = {w: s for w, (s, _) in https.items() if w.startswith("admin /cases/")}
+    assert staff and set(staff.values()) == {200}, staff
+    with capsys.disabled():
+        print(f"\nproduction: {len(https)} HTTPS answers with HSTS, {len(http)} HTTP redirects")
+
+
+def test_census_of_the_header_checks(capsys):
+    """The figure for docs/security/figures.md (shown with -s)."""
+    with capsys.disabled():
+        print(
+            f"\nheaders: {len(MATRIX)} routes x {len(PERSONAS)} personas = "
+            f"{len(MATRIX) * len(PERSONAS)} responses checked"
+        )
+    assert len(MATRIX) >= 50
+
+
+class _Answer:
+    """Headers read back from the production process, shaped like a response for the asserts."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.headers = headers
