@@ -234,6 +234,14 @@ TASKS = {
     }
 }
 
+# Data retention, applied by `amparo retention --apply` (docs/security/retention.md).
+# The two rules on the register are off (0) by default: cases are followed up for years.
+AMPARO_RETAIN_CLOSED_YEARS = env_int("AMPARO_RETAIN_CLOSED_YEARS", 0)
+AMPARO_RETAIN_WITHDRAWN_DAYS = env_int("AMPARO_RETAIN_WITHDRAWN_DAYS", 0)
+AMPARO_RETAIN_TASK_RESULTS_DAYS = env_int("AMPARO_RETAIN_TASK_RESULTS_DAYS", 14, minimum=1)
+AMPARO_RETAIN_IMPORT_DAYS = env_int("AMPARO_RETAIN_IMPORT_DAYS", 90, minimum=1)
+AMPARO_RETAIN_LOGIN_RECORDS_DAYS = env_int("AMPARO_RETAIN_LOGIN_RECORDS_DAYS", 90, minimum=1)
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LANGUAGE_CODE = "en"
