@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connections, transaction
 from django.http import HttpRequest
 
+from amparo.accounts.addresses import client_address
 from amparo.accounts.models import AuditEvent
 
 
@@ -40,7 +41,7 @@ def record_event(
             object_id=object_id,
             fields=sorted(fields or []),
             detail=detail or {},
-            remote_addr=request.META.get("REMOTE_ADDR") if request is not None else None,
+            remote_addr=client_address(request) if request is not None else None,
             previous_hash=last.hash if last else "",
         )
         event.hash = event.compute_hash()

@@ -13,7 +13,7 @@ class CodeForm(forms.Form):
 
 
 class ConfirmPasswordForm(forms.Form):
-    """The user's current password, asked again before ending their other sessions."""
+    """The user's current password, asked again before ending sessions or replacing codes."""
 
     password = forms.CharField(
         label=_("Your password"),

@@ -1,4 +1,7 @@
-"""Staff sessions: idle timeout, an absolute cap, and a second factor before any staff page."""
+"""Staff sessions: idle timeout, an absolute cap, and a second factor before any staff page.
+
+The middleware sees every request, so it also refuses the methods no Amparo page answers
+(TRACE, PUT, DELETE, OPTIONS...) before any view can treat them as a GET (ASVS 13.4.4)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 
 VERIFIED_KEY = "amparo_2fa_verified"
@@ -16,6 +19,7 @@ STARTED_KEY = "amparo_signed_in_at"
 FAILURES_KEY = "amparo_2fa_failures"
 NEXT_KEY = "amparo_next"
 SEEN_GRANULARITY = 15  # seconds: avoids a session write on every request
+ALLOWED_METHODS = ("GET", "HEAD", "POST")
 
 # Paths a signed-in user may reach before passing the second factor.
 OPEN_PATHS = frozenset({"/accounts/login/", "/accounts/logout/", "/accounts/two-factor/"})
@@ -41,6 +45,8 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ALLOWED_METHODS:
+            return HttpResponseNotAllowed(ALLOWED_METHODS)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())

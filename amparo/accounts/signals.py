@@ -9,6 +9,12 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from amparo.accounts.audit import record_event
+from amparo.security.logging import escape_controls
+
+
+def _name(value: Any) -> str:
+    """An attempted username for the audit log: at most 150 characters, on one line."""
+    return escape_controls(str(value or ""))[:150]
 
 
 @receiver(user_logged_in)
@@ -25,11 +31,11 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: Any, request: Any = None, **kwargs: Any) -> None:
     # The attempted username is kept (it helps spot targeting); the password never.
-    name = str(credentials.get("username", ""))[:150].replace("\n", " ").replace("\r", " ")
-    record_event("login.failed", detail={"username": name}, request=request)
+    record_event(
+        "login.failed", detail={"username": _name(credentials.get("username"))}, request=request
+    )
 
 
 @receiver(user_locked_out)
 def _locked_out(sender: Any, request: Any = None, username: Any = None, **kwargs: Any) -> None:
-    name = str(username or "")[:150].replace("\n", " ").replace("\r", " ")
-    record_event("login.locked_out", detail={"username": name}, request=request)
+    record_event("login.locked_out", detail={"username": _name(username)}, request=request)

@@ -149,7 +149,11 @@ def security_view(request: HttpRequest) -> HttpResponse:
     codes = None
     password_form = PasswordChangeForm(user, request.POST if action == "password" else None)
     sessions_form = ConfirmPasswordForm(user, request.POST if action == "end_sessions" else None)
-    if action == "recovery_codes":
+    # ASVS 7.5.1: new recovery codes replace a factor, so the password is asked again.
+    codes_form = ConfirmPasswordForm(
+        user, request.POST if action == "recovery_codes" else None, prefix="codes"
+    )
+    if action == "recovery_codes" and codes_form.is_valid():
         codes = two_factor.issue_recovery_codes(user)
         record_event("two_factor.recovery_codes_reissued", obj=user, request=request)
     elif action == "password" and password_form.is_valid():
@@ -173,6 +177,7 @@ def security_view(request: HttpRequest) -> HttpResponse:
         "remaining": user.recovery_codes.filter(used_at__isnull=True).count(),
         "password_form": password_form,
         "sessions_form": sessions_form,
+        "codes_form": codes_form,
         "sessions": open_sessions(user, request.session.session_key),
     }
     return render(request, "accounts/security.html", context)

@@ -62,7 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "amparo.security.static.StaticFilesMiddleware",  # WhiteNoise without dotfiles
     "amparo.security.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,7 +137,10 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # ASVS 6.2.11: the product, the organisation (AMPARO_ORGANISATION_NAME) and the username.
+    {"NAME": "amparo.accounts.validators.ContextWordsValidator"},
 ]
+AMPARO_ORGANISATION_NAME = env_str("AMPARO_ORGANISATION_NAME", "")
 
 # Lockout (django-axes): per account and address, with a cool-off so an attacker cannot
 # lock a defender's caseworker out for good.
@@ -152,6 +155,8 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("AMPARO_PROXY_COUNT", 0)
+# Without django-ipware axes reads REMOTE_ADDR only: our own reader honours the proxy count.
+AXES_CLIENT_IP_CALLABLE = "amparo.accounts.addresses.client_address"
 
 # Sessions: short idle timeout for staff, an absolute cap, gone when the browser closes.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -162,6 +167,7 @@ SESSION_COOKIE_SAMESITE = "Strict"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "amparo.security.views.csrf_failure"  # an audit event when signed in
 
 HTTPS = env_bool("AMPARO_HTTPS", PRODUCTION)
 SESSION_COOKIE_SECURE = HTTPS
@@ -265,7 +271,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "amparo.security.logging.RedactingFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {  # UTC ISO 8601 times (amparo/security/logging.py)
+        "plain": {
+            "()": "amparo.security.logging.UTCFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
     },

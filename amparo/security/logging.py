@@ -1,19 +1,30 @@
-"""Log records that carry nothing confidential (ASVS 16.2.5).
+"""Log records that carry nothing confidential (ASVS 16.2.5) and cannot forge a line (16.4.1).
 
 Django logs a failing request with its traceback, and the traceback's message or locals can hold
 a subject's name or a consent limit. This filter rewrites ``django.request`` and
 ``django.server`` records to the status, the path without its query string and the exception
-class name, and strips query strings from any other record's message.
+class name, and strips query strings from any other record's message. Control characters in a
+message (CR, LF, escape sequences, Unicode line separators) are written as escapes, so a
+username or a path cannot start a forged log line. Times are UTC in ISO 8601 with their offset
+(16.2.2), whatever the server's time zone.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 
 # A query string after a path-like token: "/cases/?q=Name" -> "/cases/".
 QUERY = re.compile(r"(?P<path>(?:https?://[^\s?\"']+)?/[^\s?\"']*)\?[^\s\"']*")
 REQUEST_LOGGERS = ("django.request", "django.server", "django.security")
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """The text on one line: each control character written as its escape (\\n, \\x1b)."""
+    return CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 def strip_query(text: str) -> str:
@@ -34,6 +45,7 @@ class RedactingFilter(logging.Filter):
             record.args = ()
             if exc_class:
                 record.msg = f"{record.msg} ({exc_class})"
+        record.msg = escape_controls(record.msg)
         record.exc_info = None
         record.exc_text = None
         record.stack_info = None
@@ -50,3 +62,11 @@ class RedactingFilter(logging.Filter):
         record.request = None
         text = f"{status or ''} on {path}".strip()
         return f"{text}: {exc_class}" if exc_class else text
+
+
+class UTCFormatter(logging.Formatter):
+    """``%(asctime)s`` as UTC ISO 8601 with its offset: 2026-11-30T14:05:09.123+00:00."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        moment = datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
+        return moment.isoformat(timespec="milliseconds")

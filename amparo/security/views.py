@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class _WithoutQuery:
@@ -64,4 +67,45 @@ def server_error(request: HttpRequest) -> HttpResponse:
         500,
         _("Something went wrong"),
         _("Nothing was saved by the request that failed. Please try again."),
+    )
+
+
+# Django's own reasons (django.middleware.csrf); any other reason text may quote the request.
+CSRF_REASONS = {
+    "CSRF cookie not set.": "no_cookie",
+    "CSRF token missing.": "no_token",
+    "Referer checking failed - no Referer.": "no_referer",
+    "Referer checking failed - Referer is insecure while host is secure.": "insecure_referer",
+}
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """403 for a form that failed the CSRF check (CSRF_FAILURE_VIEW).
+
+    A signed-in user's failure is an audit event (ASVS 16.3.3): method, path and the kind of
+    failure, never a value from the request. An anonymous one is only logged, at INFO: anyone
+    can send such a request, and the audit log is for what staff sessions meet.
+    """
+    kind = CSRF_REASONS.get(reason, "bad_token" if "token" in reason.lower() else "origin")
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from amparo.accounts.audit import record_event
+
+        record_event(
+            "security.csrf_failed",
+            actor=user,
+            object_type="url",
+            detail={"reason": kind, "method": request.method, "path": request.path[:200]},
+            request=request,
+        )
+    else:
+        logger.info("CSRF check failed (%s) on %s", kind, request.path[:200])
+    return _page(
+        request,
+        403,
+        _("Not allowed"),
+        _(
+            "This form could not be accepted: it has expired or did not come from this site. "
+            "Go back, reload the page and send it again."
+        ),
     )

@@ -349,7 +349,9 @@ WRITES: dict[str, Write] = {
     "accounts:logout": Write(EVERYONE, same({}), None),
     "admin_logout": Write(EVERYONE, same({}), None),
     # Each staff member may replace their own recovery codes, and only their own.
-    "accounts:security": Write(STAFF, same({"action": "recovery_codes"})),
+    "accounts:security": Write(
+        STAFF, same({"action": "recovery_codes", "codes-password": "a long test passphrase 42"})
+    ),
     # The Django admin: only administrators pass its permission check.
     "admin:index": Write(frozenset({"admin"}), same({}), None),
     "admin:accounts_user_changelist": Write(
