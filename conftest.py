@@ -10,7 +10,11 @@ from amparo.accounts.models import Role, User
 
 PASSWORD = "a long test passphrase 42"
 
-pytest_plugins = ["amparo.portal.tests.fixtures", "amparo.tests_browser.fixtures"]
+pytest_plugins = [
+    "amparo.portal.tests.fixtures",
+    "amparo.tests_browser.fixtures",
+    "amparo.security.tests.canary_plugin",
+]
 
 
 @pytest.fixture(autouse=True)

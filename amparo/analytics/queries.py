@@ -53,7 +53,7 @@ def year_bounds(params: Mapping[str, Any]) -> tuple[int | None, int | None]:
     bounds = []
     for name in ("year_from", "year_to"):
         raw = str(params.get(name) or "").strip()
-        bounds.append(int(raw) if raw.isdigit() and len(raw) <= 4 else None)
+        bounds.append(int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else None)
     return bounds[0], bounds[1]
 
 
@@ -105,7 +105,7 @@ EARLY_PAGES = 5
 
 def _page_number(params: Mapping[str, Any]) -> int:
     raw = str(params.get("page") or "1")
-    return int(raw) if raw.isdigit() and len(raw) < 9 else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 9 else 1
 
 
 def _pairs(params: Mapping[str, Any]) -> list[tuple[str, list[str]]]:

@@ -29,7 +29,13 @@ def _entry_schema() -> dict[str, Any]:
     }
 
 
-def _filter_parameters() -> list[dict[str, Any]]:
+def _filter_parameters(*, strict_years: bool = True) -> list[dict[str, Any]]:
+    """The filters of the list and the exports; the exports, like the portal pages, ignore a
+    year bound that is not a year (the list answers 400 naming it)."""
+    if strict_years:
+        year: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": 9999}
+    else:
+        year = {"type": "string", "description": "A year; anything else is ignored"}
     params = [
         {
             "name": name,
@@ -51,8 +57,8 @@ def _filter_parameters() -> list[dict[str, Any]]:
             "reference; every word must match",
             "schema": {"type": "string"},
         },
-        {"name": "year_from", "in": "query", "schema": {"type": "integer"}},
-        {"name": "year_to", "in": "query", "schema": {"type": "integer"}},
+        {"name": "year_from", "in": "query", "schema": year},
+        {"name": "year_to", "in": "query", "schema": year},
     ]
     return params
 
@@ -98,7 +104,7 @@ def openapi_document(server: str) -> dict[str, Any]:
                         {
                             "name": "page",
                             "in": "query",
-                            "schema": {"type": "integer", "minimum": 1},
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 10**9},
                         },
                         {
                             "name": "page_size",
@@ -146,6 +152,10 @@ def openapi_document(server: str) -> dict[str, Any]:
                             "description": "A bad parameter, named in the answer",
                             "content": {"application/json": {"schema": error}},
                         },
+                        "404": {
+                            "description": "A page past the last one",
+                            "content": {"application/json": {"schema": error}},
+                        },
                     },
                 }
             },
@@ -181,7 +191,7 @@ def openapi_document(server: str) -> dict[str, Any]:
                 "get": {
                     "operationId": "exportCsv",
                     "summary": "Every matching public entry as CSV, streamed, no row limit",
-                    "parameters": _filter_parameters(),
+                    "parameters": _filter_parameters(strict_years=False),
                     "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}},
                 }
             },
@@ -189,7 +199,7 @@ def openapi_document(server: str) -> dict[str, Any]:
                 "get": {
                     "operationId": "exportJsonLines",
                     "summary": "Every matching public entry as JSON Lines, streamed, no row limit",
-                    "parameters": _filter_parameters(),
+                    "parameters": _filter_parameters(strict_years=False),
                     "responses": {
                         "200": {
                             "description": "JSON Lines",

@@ -66,7 +66,8 @@ def unseal(token: str, now: float | None = None) -> dict[str, Any]:
         payload = json.loads(keyring().decrypt(token, aad=STATE_AAD))
         issued = int(payload["iat"])
         state = payload["state"]
-    except (DecryptionError, ValueError, KeyError, TypeError):
+    # OverflowError: an "iat" of 1e400 (found by fuzz/fuzz_state_token.py).
+    except (DecryptionError, ValueError, KeyError, TypeError, OverflowError, RecursionError):
         raise StateError("damaged") from None
     current = time.time() if now is None else now
     if not (current - STATE_MAX_AGE <= issued <= current + CLOCK_SKEW):

@@ -24,3 +24,5 @@ def read_json_argument(path: str) -> Any:
         raise CommandError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except (ValueError, RecursionError):  # a number over 4,300 digits, nesting too deep
+        raise CommandError(f"{path}: not valid JSON (a number too long or too deep)") from None

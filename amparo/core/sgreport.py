@@ -537,13 +537,14 @@ PageProgress = Callable[[int, int], None]
 
 def _pdf_reader(data: bytes) -> Any:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         encrypted = reader.is_encrypted
         pages = len(reader.pages) if not encrypted else 0
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    # pypdf raises many types on a damaged file (LimitReachedError on a self-referencing
+    # object, AttributeError, IndexError...): found by fuzz/fuzz_sgreport.py.
+    except Exception as exc:  # noqa: BLE001
         raise ReportFormatError(f"the file is not a readable PDF ({type(exc).__name__})") from None
     if encrypted:
         raise ReportFormatError("the PDF is encrypted; save an unprotected copy first")
@@ -562,8 +563,6 @@ def pdf_text(data: bytes, on_page: PageProgress | None = None) -> str:
 
     ``on_page(pages_read, pages_total)`` is called after each page.
     """
-    from pypdf.errors import PdfReadError
-
     reader = _pdf_reader(data)
     total = len(reader.pages)
     pages = []
@@ -572,7 +571,9 @@ def pdf_text(data: bytes, on_page: PageProgress | None = None) -> str:
             pages.append(page.extract_text() or "")
             if on_page is not None:
                 on_page(number, total)
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    # pypdf raises many types on a damaged file (LimitReachedError on a self-referencing
+    # object, AttributeError, IndexError...): found by fuzz/fuzz_sgreport.py.
+    except Exception as exc:  # noqa: BLE001
         raise ReportFormatError(f"the file is not a readable PDF ({type(exc).__name__})") from None
     text = "\n".join(pages)
     if not text.strip():
