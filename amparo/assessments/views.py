@@ -3,8 +3,8 @@
 Why these views are ``csrf_exempt`` (docs/adr/0010-anonymous-assessment-state.md): Django's
 CSRF defence needs a cookie, and an anonymous assessment must set none. CSRF protects a
 victim's standing with the server (a session, a stored record) from requests forged by
-another site. Here there is nothing to hijack: the views read no session and no user, write
-nothing anywhere, and act only on the encrypted, authenticated state token posted with the
+another site. Here there is nothing to hijack: the views read no session and no user (but to
+audit a refused state token for a signed-in staff member), write nothing anywhere, and act only on the encrypted, authenticated state token posted with the
 form. A forged post can only make the victim's browser show a page computed from a state the
 attacker already had, which a plain link could do too. The CSP's ``form-action 'self'`` still
 keeps our own pages from posting elsewhere.
@@ -15,6 +15,7 @@ Answers arrive only in POST bodies (never in URLs) and are never logged.
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 from typing import Any
 
@@ -42,6 +43,7 @@ from amparo.assessments.state import (
 )
 from amparo.cases.access import entries_for_user
 
+logger = logging.getLogger(__name__)
 QUICK_EXIT_URL = "https://www.wikipedia.org/"
 
 
@@ -108,6 +110,15 @@ def _render_step(
 
 
 def _state_problem(request: HttpRequest, problem: str) -> HttpResponse:
+    """400 for a state token that is tampered with, expired or unreadable (ASVS 16.3.3).
+
+    Audited for a signed-in staff member; for an anonymous visitor only a log line without any
+    value, so the wizard still writes no row for them.
+    """
+    if request.user.is_authenticated:
+        record_event("assessment.state_refused", request=request, detail={"reason": "state"})
+    else:
+        logger.info("assessment: a state token was refused")
     return _render(request, "assessments/problem.html", None, {"problem": problem}, status=400)
 
 

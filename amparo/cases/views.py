@@ -404,6 +404,9 @@ def record_new(request: HttpRequest, uuid: str, kind: str) -> HttpResponse:
             spec.add(request.user, entry, form.record_data())
         except ValidationError as exc:
             form.add_service_errors(exc)
+            if kind == "evidence":  # a refused upload is audited (ASVS 16.3.3), names only
+                fields = sorted(getattr(exc, "message_dict", {}) or ["file"])
+                record_event("evidence.refused", actor=request.user, obj=entry, fields=fields)
         else:
             messages.success(request, _("Added: %s.") % spec.title)
             return redirect(reverse("cases:detail", kwargs={"uuid": entry.uuid}) + f"#{kind}")

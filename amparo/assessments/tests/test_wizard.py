@@ -214,6 +214,19 @@ def test_a_tampered_or_expired_state_is_refused_plainly(anonymous_client, monkey
     assert expired.status_code == 400 and "expired" in expired.content.decode()
 
 
+def test_a_refused_state_is_audited_for_staff_only(anonymous_client, documenter):
+    """ASVS 16.3.3: refused input is recorded, but an anonymous visitor still leaves no row."""
+    from amparo.accounts.models import AuditEvent
+    from conftest import signed_in
+
+    anonymous_client.post("/assess/step/", {"state": "v1:kx:AAAA", "step": "context"})
+    assert not AuditEvent.objects.exists()
+    staff = signed_in(documenter)
+    assert staff.post("/assess/step/", {"state": "v1:kx:AAAA"}).status_code == 400
+    event = AuditEvent.objects.get(action="assessment.state_refused")
+    assert event.actor == documenter and event.detail == {"reason": "state"}
+
+
 def test_answers_never_travel_in_urls(anonymous_client):
     for page in walk(anonymous_client):
         for form in re.findall(r"<form[^>]*>", page.content.decode()):

@@ -425,6 +425,8 @@ def test_polyglots_and_active_files_are_refused_with_a_clear_message_and_nothing
         assert message in page
     assert 'class="error-summary"' in page and "Traceback" not in page
     assert_nothing_stored(media_root)
+    refused = AuditEvent.objects.get(action="evidence.refused")  # ASVS 16.3.3, names only
+    assert refused.object_id == str(entry.pk) and refused.fields == ["file"]
 
 
 def assert_nothing_stored(media_root) -> None:
