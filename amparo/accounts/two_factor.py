@@ -44,7 +44,7 @@ def provisioning_svg(user: User, device: TOTPDevice) -> str:
 def verify_code(device: TOTPDevice, code: str, now: float | None = None) -> bool:
     """Accept a 6-digit code from the current step or one step either side, never twice."""
     code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdigit() and len(code) == 6):  # "¹²³⁴⁵⁶" is not a code
         return False
     totp = pyotp.TOTP(device.secret)
     now = time.time() if now is None else now

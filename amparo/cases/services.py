@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from amparo.accounts.audit import record_event
@@ -72,14 +73,26 @@ def validate_coding(data: dict[str, Any]) -> None:
 
 
 def next_ref() -> str:
-    """A new stable reference, AMP-000001 onwards."""
-    last = (
-        Entry.objects.filter(ref__startswith="AMP-")
+    """A new stable reference, AMP-000001 onwards, never one already taken.
+
+    Only refs of Amparo's own shape (AMP- and six ASCII digits) set the counter: an imported
+    "AMP-9" or "AMP-x" sorts above them as text and must neither crash nor be reused.
+    """
+    own = (
+        Entry.objects.filter(ref__gte="AMP-000000", ref__lte="AMP-999999")
+        .annotate(length=Length("ref"))
+        .filter(length=10)
         .order_by("-ref")
         .values_list("ref", flat=True)
-        .first()
     )
-    number = int(last.split("-")[1]) + 1 if last and last.split("-")[1].isdigit() else 1
+    number = 1
+    for ref in own[:50]:
+        digits = ref[4:]
+        if digits.isascii() and digits.isdigit():
+            number = int(digits) + 1
+            break
+    while Entry.objects.filter(ref=f"AMP-{number:06d}").exists():
+        number += 1
     return f"AMP-{number:06d}"
 
 

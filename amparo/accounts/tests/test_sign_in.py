@@ -189,3 +189,12 @@ def test_the_totp_secret_is_stored_encrypted(enrolled):
 
 def test_enrol_helper_returns_the_codes(viewer):
     assert len(enrol(Client(), viewer)) == 10
+
+
+def test_a_code_of_other_digits_is_refused_not_an_error(enrolled):
+    """Found by fuzzing: "¹²³⁴⁵⁶" passed isdigit() and made compare_digest raise."""
+    user, _ = enrolled
+    client = Client()
+    password_step(client, user.username)
+    response = client.post("/accounts/two-factor/", {"code": "¹²³⁴⁵⁶"})
+    assert response.status_code == 200 and client.get("/cases/").url == "/accounts/two-factor/"

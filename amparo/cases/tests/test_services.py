@@ -200,3 +200,15 @@ def test_deleting_a_subject_removes_its_tokens_and_is_audited(make_entry, docume
     assert not Subject.objects.exists()
     assert not NameToken.objects.exists()
     assert AuditEvent.objects.filter(action="subject.delete", object_id=str(entry.pk)).exists()
+
+
+def test_new_refs_skip_imported_refs_of_another_shape_and_never_collide(documenter):
+    """Regression (fuzzing): "AMP-9" sorts above "AMP-000123" as text; "AMP-²" crashed int()."""
+    for ref in ("AMP-000123", "AMP-9", "AMP-²", "AMP-x", "AMP-000124x"):
+        services.open_entry(documenter, coding(ref=ref))
+    assert services.next_ref() == "AMP-000124"
+    services.open_entry(documenter, coding(ref="AMP-000124"))
+    services.open_entry(documenter, coding(ref="AMP-000126"))
+    first = services.open_entry(documenter, coding())
+    assert first.ref == "AMP-000127"
+    assert services.next_ref() == "AMP-000128"

@@ -283,3 +283,13 @@ def test_the_public_csv_quotes_text_a_spreadsheet_would_run_as_a_formula(publish
     text = body(Client().get("/export.csv")).decode()
     assert "'=HYPERLINK" in text and "'@SUM(1)" in text
     assert not re.search(r'(^|,)"?[=@+\-]', text, re.MULTILINE)
+
+
+def test_other_methods_get_405_and_a_nul_in_a_ref_is_404(publish):
+    """Found by schemathesis: POST got the CSRF 403, and a NUL gave a 500 on PostgreSQL."""
+    entry = publish()
+    client = Client()
+    for url in ("/", "/export.csv", f"/entries/{entry.ref}/"):
+        assert client.post(url).status_code == 405
+        assert client.get(url).status_code == 200
+    assert client.get("/entries/A%00B/").status_code == 404
