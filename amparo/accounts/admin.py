@@ -65,6 +65,8 @@ class StaffAdmin(UserAdmin):
         return False  # deactivate instead: audit events keep their actor
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if not change:
+            obj.must_change_password = True  # the administrator knows this first password
         super().save_model(request, obj, form, change)
         fields = sorted(
             "password" if name in SECRET_FIELDS else name for name in set(form.changed_data)
@@ -77,6 +79,25 @@ class StaffAdmin(UserAdmin):
             detail={"role": obj.role, "active": obj.is_active},
             request=request,
         )
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """Django's password form; a password an administrator set must be changed at next use."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            if user.pk != request.user.pk:
+                user.must_change_password = True
+                user.save(update_fields=["must_change_password"])
+                ended = end_sessions(user)
+                record_event(
+                    "user.password_set",
+                    actor=request.user,
+                    obj=user,
+                    fields=["password"],
+                    detail={"sessions_ended": ended},
+                    request=request,
+                )
+        return response
 
     @admin.action(description=_("Deactivate the selected accounts"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -21,6 +21,8 @@ NEXT_KEY = "amparo_next"
 SEEN_GRANULARITY = 15  # seconds: avoids a session write on every request
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
 
+# Where a user whose password an administrator set must choose their own first.
+ACCOUNT_PAGE = "/accounts/security/"
 # Paths a signed-in user may reach before passing the second factor.
 OPEN_PATHS = frozenset({"/accounts/login/", "/accounts/logout/", "/accounts/two-factor/"})
 OPEN_PREFIXES = ("/static/", "/i18n/")
@@ -62,6 +64,9 @@ class StaffSessionMiddleware:
                 session[SEEN_KEY] = now
             if not is_verified(request) and not _open(request.path):
                 return redirect("accounts:two_factor")
+            if user.must_change_password and not _open(request.path):
+                if request.path != ACCOUNT_PAGE:
+                    return redirect(ACCOUNT_PAGE)
         return self.get_response(request)
 
 

@@ -46,6 +46,11 @@ class User(AbstractUser):
     """
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    # Set when an administrator chose the password (a new account, a reset): the user picks
+    # their own before any other page (ASVS 5.0 6.4.1).
+    must_change_password = models.BooleanField(
+        _("must change password at next sign-in"), default=False
+    )
 
     objects = StaffUserManager()
 

@@ -158,6 +158,9 @@ def security_view(request: HttpRequest) -> HttpResponse:
         record_event("two_factor.recovery_codes_reissued", obj=user, request=request)
     elif action == "password" and password_form.is_valid():
         password_form.save()
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
         update_session_auth_hash(request, user)  # this session stays; the others end
         ended = end_sessions(user, keep=request.session.session_key)
         record_event("password.change", obj=user, request=request, detail={"sessions_ended": ended})

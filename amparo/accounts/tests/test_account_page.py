@@ -76,3 +76,32 @@ def test_someone_elses_sessions_are_left_alone(documenter, viewer):
     mine, theirs = signed_in(documenter), signed_in(viewer)
     mine.post("/accounts/security/", {"action": "end_sessions", "password": PASSWORD})
     assert _alive(theirs)
+
+
+def test_a_password_an_administrator_chose_must_be_changed_before_anything_else(
+    admin_client, viewer
+):
+    """ASVS 6.4.1: a new account, or a password set by an administrator, is changed at once."""
+    set_by_admin = admin_client.post(
+        f"/admin/accounts/user/{viewer.pk}/password/",
+        {"password1": "chosen by the admin 42", "password2": "chosen by the admin 42"},
+    )
+    assert set_by_admin.status_code == 302
+    viewer.refresh_from_db()
+    assert viewer.must_change_password
+    assert AuditEvent.objects.filter(action="user.password_set", object_id=str(viewer.pk))
+    client = signed_in(viewer)
+    assert client.get("/cases/").url == "/accounts/security/"
+    page = client.get("/accounts/security/").content.decode()
+    assert "An administrator set your password" in page
+    client.post(
+        "/accounts/security/",
+        {
+            "action": "password",
+            "old_password": "chosen by the admin 42",
+            "new_password1": NEW,
+            "new_password2": NEW,
+        },
+    )
+    viewer.refresh_from_db()
+    assert not viewer.must_change_password and client.get("/cases/").status_code == 200

@@ -67,6 +67,7 @@ def test_an_administrator_creates_an_account_with_a_role(admin_client):
     assert response.status_code == 302, response.content[:2000]
     user = User.objects.get(username="newcomer")
     assert user.role == Role.DOCUMENTER and not user.is_staff
+    assert user.must_change_password  # the administrator knows it: changed at first sign-in
     event = AuditEvent.objects.get(action="user.create")
     assert event.object_id == str(user.pk) and event.actor_name == "ada_admin"
     assert "a fresh long passphrase 9" not in str([event.fields, event.detail])
