@@ -105,3 +105,26 @@ def test_a_password_an_administrator_chose_must_be_changed_before_anything_else(
     )
     viewer.refresh_from_db()
     assert not viewer.must_change_password and client.get("/cases/").status_code == 200
+
+
+def test_a_forgotten_password_reset_by_an_administrator_still_meets_the_second_factor(
+    admin_client, enrolled
+):
+    """ASVS 6.4.3: the only reset is an administrator's; it never bypasses the TOTP step."""
+    from django.test import Client
+
+    from amparo.accounts.tests.conftest import password_step, totp_code
+
+    user, _codes = enrolled
+    temporary = "temporary from the admin 42"
+    admin_client.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": temporary, "password2": temporary},
+    )
+    client = Client()
+    assert password_step(client, user.username, temporary).url == "/accounts/two-factor/"
+    assert client.get("/accounts/security/").url == "/accounts/two-factor/"  # not before TOTP
+    assert client.get("/cases/").url == "/accounts/two-factor/"
+    # The code of the next 30-second step: the current one was spent when enrolling (no replay).
+    client.post("/accounts/two-factor/", {"code": totp_code(user, offset_steps=1)})
+    assert client.get("/cases/").url == "/accounts/security/"  # then its own password first
