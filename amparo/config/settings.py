@@ -9,6 +9,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from amparo.config.env import ConfigError, env_bool, env_int, env_list, env_str
+from amparo.security.logging import syslog_handler
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("AMPARO_DATA_DIR", "var")).resolve()
@@ -267,18 +268,27 @@ ADMINS: list[tuple[str, str]] = []
 # Logs hold nothing confidential: the redacting filter (amparo/security/logging.py) turns a
 # request error into "500 on <path>: <ExceptionClass>" (no traceback, no message, no query
 # string) before any handler sees it, and strips query strings from every other record.
+LOG_FORMAT = env_str("AMPARO_LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ConfigError(f"AMPARO_LOG_FORMAT={LOG_FORMAT!r}: expected text or json")
+LOG_SYSLOG = env_str("AMPARO_LOG_SYSLOG", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "amparo.security.logging.RedactingFilter"}},
     "formatters": {  # UTC ISO 8601 times (amparo/security/logging.py)
-        "plain": {
+        "text": {
             "()": "amparo.security.logging.UTCFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        }
+        },
+        "json": {"()": "amparo.security.logging.JSONFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
     },
     "root": {"handlers": ["console"], "level": env_str("AMPARO_LOG_LEVEL", "INFO")},
     "loggers": {
@@ -290,5 +300,8 @@ LOGGING = {
         "axes": {"level": "WARNING", "filters": ["redact"], "propagate": True},
     },
 }
+if LOG_SYSLOG:  # off-host copy of every record (ASVS 16.4.3), same filter and format
+    LOGGING["handlers"]["syslog"] = syslog_handler(LOG_SYSLOG, LOG_FORMAT)
+    LOGGING["root"]["handlers"].append("syslog")
 
 AMPARO_DEMO_ADMIN_FILE = DATA_DIR / "demo-admin.txt"
