@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 
 VERIFIED_KEY = "amparo_2fa_verified"
 SEEN_KEY = "amparo_last_seen"
@@ -48,7 +49,7 @@ class StaffSessionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ALLOWED_METHODS:
-            return HttpResponseNotAllowed(ALLOWED_METHODS)
+            return HttpResponseNotAllowed(_allowed_for(request.path))
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
@@ -68,6 +69,16 @@ class StaffSessionMiddleware:
                 if request.path != ACCOUNT_PAGE:
                     return redirect(ACCOUNT_PAGE)
         return self.get_response(request)
+
+
+def _allowed_for(path: str) -> tuple[str, ...]:
+    """The methods to advertise in Allow: a view's own (`allowed_methods`, set by public_page
+    for GET-only pages and the API), else the ones Amparo takes at all (schemathesis ST205)."""
+    try:
+        view = resolve(path).func
+    except Resolver404:
+        return ALLOWED_METHODS
+    return tuple(getattr(view, "allowed_methods", ALLOWED_METHODS))
 
 
 def _open(path: str) -> bool:

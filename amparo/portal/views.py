@@ -65,6 +65,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response.headers["Content-Language"] = lang
             return response
 
+    wrapper.allowed_methods = ("GET", "HEAD")  # type: ignore[attr-defined]  # for Allow on 405
     return wrapper
 
 

@@ -293,3 +293,10 @@ def test_other_methods_get_405_and_a_nul_in_a_ref_is_404(publish):
         assert client.post(url).status_code == 405
         assert client.get(url).status_code == 200
     assert client.get("/entries/A%00B/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/", "/api/entries", "/export.csv", "/export.jsonl"])
+def test_a_method_no_page_takes_gets_405_naming_only_get_and_head(url):
+    """Schemathesis ST205: the Allow header of a GET-only page must not advertise POST."""
+    response = Client().options(url)
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
