@@ -9,10 +9,6 @@ every URL of the role × URL matrix (`amparo/tests_project/test_url_matrix.py`).
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import subprocess
-import sys
 from urllib.parse import urlencode
 
 import lxml.html
@@ -23,6 +19,7 @@ from django.urls import reverse
 from amparo.accounts.models import AuditEvent
 from amparo.accounts.tests.conftest import enrolled, password_step, totp_code  # noqa: F401
 from amparo.cases.models import Entry
+from amparo.security.tests.production import answers_of, production_env
 from amparo.tests_project.test_url_matrix import ENTRY_FORM, MATRIX, PERSONAS, world  # noqa: F401
 from conftest import PASSWORD, signed_in
 
@@ -70,18 +67,6 @@ print("JSON:" + json.dumps(out))
 """
 
 
-def _run(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "amparo", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
-
-
 @pytest.fixture
 def production(tmp_path) -> dict:
     """What a production process answers; its static folder holds a dotfile and a .git folder."""
@@ -92,20 +77,12 @@ def production(tmp_path) -> dict:
     (static / "listed").mkdir()
     (static / "listed" / ".hidden").write_text("hidden\n")
     (static / "listed" / "visible.txt").write_text("visible\n")
-    dropped = ("DATABASE_URL", "AMPARO_", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
-    env |= {
-        "AMPARO_PRODUCTION": "true",
-        "AMPARO_SECRET_KEY": secrets.token_urlsafe(60),
-        "AMPARO_ALLOWED_HOSTS": "example.org",
-        "AMPARO_DATA_DIR": str(tmp_path / "data"),
-        "AMPARO_STATIC_ROOT": str(static),
-        "AMPARO_KEYRING_FILE": str(tmp_path / "secrets" / "keyring.json"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-    }
-    _run(env, "keyring_create")
-    _run(env, "migrate", "--verbosity", "0")
-    return json.loads(_run(env, "shell", "-c", PRODUCTION_SCRIPT).split("JSON:", 1)[1])
+    env = production_env(
+        tmp_path,
+        AMPARO_STATIC_ROOT=str(static),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+    )
+    return answers_of(env, PRODUCTION_SCRIPT)
 
 
 def test_production_cookies_are_secure_host_only_strict_and_http_only(production):

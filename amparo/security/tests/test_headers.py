@@ -8,14 +8,9 @@ settings (it is only sent over HTTPS, which production requires).
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import subprocess
-import sys
-
 import pytest
 
+from amparo.security.tests.production import answers_of, production_env
 from amparo.tests_project.test_url_matrix import MATRIX, PERSONAS, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -133,35 +128,11 @@ print("JSON:" + json.dumps(out))
 """
 
 
-def run_amparo(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "amparo", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
-
-
 @pytest.fixture
 def production_answers(tmp_path) -> dict[str, dict[str, list]]:
     """What a production process (AMPARO_PRODUCTION=true, HTTPS) answers on every plain URL."""
-    dropped = ("DATABASE_URL", "AMPARO_", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
-    env |= {
-        "AMPARO_PRODUCTION": "true",
-        "AMPARO_SECRET_KEY": secrets.token_urlsafe(60),
-        "AMPARO_ALLOWED_HOSTS": "example.org",
-        "AMPARO_DATA_DIR": str(tmp_path / "data"),
-        "AMPARO_KEYRING_FILE": str(tmp_path / "secrets" / "keyring.json"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-    }
-    run_amparo(env, "keyring_create")
-    run_amparo(env, "migrate", "--verbosity", "0")
-    printed = run_amparo(env, "shell", "-c", PRODUCTION_SCRIPT)
-    return json.loads(printed.split("JSON:", 1)[1])
+    env = production_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    return answers_of(env, PRODUCTION_SCRIPT)
 
 
 @pytest.mark.django_db(transaction=False)

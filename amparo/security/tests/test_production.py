@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import stat
 import subprocess
 import sys
 
 import pytest
+
+from amparo.security.tests import production
 
 
 def amparo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -23,16 +23,7 @@ def amparo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def production_env(tmp_path) -> dict[str, str]:
-    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser test modules, refused by `check --deploy`.
-    dropped = ("DATABASE_URL", "AMPARO_", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
-    return env | {
-        "AMPARO_PRODUCTION": "true",
-        "AMPARO_SECRET_KEY": secrets.token_urlsafe(60),
-        "AMPARO_ALLOWED_HOSTS": "example.org",
-        "AMPARO_DATA_DIR": str(tmp_path / "data"),
-        "AMPARO_KEYRING_FILE": str(tmp_path / "secrets" / "keyring.json"),
-    }
+    return production.production_env(tmp_path)
 
 
 def test_production_refuses_to_start_without_a_keyring_then_keyring_create_fixes_it(

@@ -1,0 +1,47 @@
+"""Running Amparo as production runs it, in a process of its own, for the tests that need it."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+# DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser test modules, refused by `check --deploy`.
+DROPPED = ("DATABASE_URL", "AMPARO_", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """This environment without Amparo's variables, set up as a production instance in tmp_path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(DROPPED)}
+    return env | {
+        "AMPARO_PRODUCTION": "true",
+        "AMPARO_SECRET_KEY": secrets.token_urlsafe(60),
+        "AMPARO_ALLOWED_HOSTS": "example.org",
+        "AMPARO_DATA_DIR": str(tmp_path / "data"),
+        "AMPARO_KEYRING_FILE": str(tmp_path / "secrets" / "keyring.json"),
+        **extra,
+    }
+
+
+def run_amparo(env: dict[str, str], *args: str) -> str:
+    """`amparo ARGS` in that environment; its output, after asserting it succeeded."""
+    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "amparo", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def answers_of(env: dict[str, str], script: str) -> Any:
+    """Create the keyring, migrate, run a shell script there and read the JSON it prints."""
+    run_amparo(env, "keyring_create")
+    run_amparo(env, "migrate", "--verbosity", "0")
+    return json.loads(run_amparo(env, "shell", "-c", script).split("JSON:", 1)[1])
