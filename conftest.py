@@ -14,6 +14,7 @@ pytest_plugins = [
     "amparo.portal.tests.fixtures",
     "amparo.tests_browser.fixtures",
     "amparo.security.tests.canary_plugin",
+    "amparo.security.tests.audit_inventory_plugin",
 ]
 
 
@@ -21,6 +22,20 @@ pytest_plugins = [
 def fast_password_hashing(settings):
     """Argon2 costs ~0.4 s a hash; tests that check hashing itself use the project settings."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def totp_drift(settings):
+    """A code read at 29.99 s and posted at 30.01 s would fail now and then under the strict
+    default; the tests of the default (test_asvs_crypto.py) set it back to 0 themselves."""
+    settings.AMPARO_TOTP_DRIFT_STEPS = 1
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limits(settings):
+    """Tests that fetch a URL hundreds of times would meet the limits; the tests of the limits
+    (amparo/security/tests/test_ratelimit.py) put the project's values back themselves."""
+    settings.AMPARO_RATELIMITS = {}
 
 
 @pytest.fixture(autouse=True)

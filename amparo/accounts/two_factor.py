@@ -9,6 +9,7 @@ import time
 
 import pyotp
 import segno
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,14 +43,18 @@ def provisioning_svg(user: User, device: TOTPDevice) -> str:
 
 
 def verify_code(device: TOTPDevice, code: str, now: float | None = None) -> bool:
-    """Accept a 6-digit code from the current step or one step either side, never twice."""
+    """Accept a 6-digit code of the current 30-second step, never twice.
+
+    With AMPARO_TOTP_DRIFT_STEPS=1 a code of the step before or after is accepted too.
+    """
     code = "".join(code.split())
     if not (code.isascii() and code.isdigit() and len(code) == 6):  # "¹²³⁴⁵⁶" is not a code
         return False
     totp = pyotp.TOTP(device.secret)
     now = time.time() if now is None else now
     current = int(now // totp.interval)
-    for step in (current - 1, current, current + 1):
+    drift = settings.AMPARO_TOTP_DRIFT_STEPS
+    for step in range(current - drift, current + drift + 1):
         if step > device.last_used_step and secrets.compare_digest(
             totp.at(step * totp.interval), code
         ):

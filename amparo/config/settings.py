@@ -163,6 +163,11 @@ AXES_CLIENT_IP_CALLABLE = "amparo.accounts.addresses.client_address"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_SECONDS = env_int("AMPARO_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_COOKIE_AGE = env_int("AMPARO_SESSION_MAX_HOURS", 12, minimum=1) * 3600
+# A TOTP code is accepted only during its own 30-second step (ASVS 5.0 6.5.5); an operator whose
+# users' phone clocks drift may accept 1 step either side, which stretches a code's life to 90 s.
+AMPARO_TOTP_DRIFT_STEPS = env_int("AMPARO_TOTP_DRIFT_STEPS", 0)
+if AMPARO_TOTP_DRIFT_STEPS > 1:
+    raise ConfigError(f"AMPARO_TOTP_DRIFT_STEPS={AMPARO_TOTP_DRIFT_STEPS}: must be 0 or 1")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Strict"
 SESSION_COOKIE_HTTPONLY = True

@@ -27,15 +27,26 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def run_amparo(env: dict[str, str], *args: str) -> str:
-    """`amparo ARGS` in that environment; its output, after asserting it succeeded."""
-    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+def sqlite_env(tmp_path: Path, name: str = "raw.sqlite3") -> dict[str, str]:
+    """This environment without Amparo's variables, on a SQLite file of its own in tmp_path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(DROPPED)}
+    return env | {"AMPARO_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / name}"}
+
+
+def amparo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`amparo ARGS` in that environment, whatever its outcome."""
+    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "amparo", *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def run_amparo(env: dict[str, str], *args: str) -> str:
+    """`amparo ARGS` in that environment; its output, after asserting it succeeded."""
+    result = amparo(env, *args)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 

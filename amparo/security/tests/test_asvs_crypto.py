@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pyotp
@@ -134,3 +136,44 @@ def test_new_keys_are_aes_256(name):
         key_id = keyring.add_key()
         assert len(keyring.keys[key_id]) == 32
     assert {len(k) for k in keyring.keys.values()} == {32}
+
+
+def test_a_totp_code_lives_30_seconds_by_default(settings, admin_user):
+    """6.5.5: by default a code is accepted only inside its own 30-second step."""
+    import amparo.config.settings as project_settings
+
+    assert project_settings.AMPARO_TOTP_DRIFT_STEPS == 0  # what an instance gets unless told
+    settings.AMPARO_TOTP_DRIFT_STEPS = 0
+    device = two_factor.start_enrolment(admin_user)
+    totp = pyotp.TOTP(device.secret)
+    start = 1_800_000_000  # the first second of a step
+    assert start % 30 == 0
+    code = totp.at(start)
+    assert not two_factor.verify_code(device, code, now=start - 1)  # not before its step
+    assert not two_factor.verify_code(device, code, now=start + 30)  # not after it
+    assert not two_factor.verify_code(device, totp.at(start + 30), now=start + 29)
+    assert two_factor.verify_code(device, code, now=start + 29)
+    assert not two_factor.verify_code(device, code, now=start + 29)  # and only once (6.5.1)
+
+
+def test_the_drift_setting_accepts_one_step_either_side_once(settings, admin_user):
+    settings.AMPARO_TOTP_DRIFT_STEPS = 1
+    device = two_factor.start_enrolment(admin_user)
+    totp = pyotp.TOTP(device.secret)
+    start = 1_800_000_000
+    assert not two_factor.verify_code(device, totp.at(start - 60), now=start)
+    assert two_factor.verify_code(device, totp.at(start - 30), now=start)
+    assert two_factor.verify_code(device, totp.at(start + 30), now=start)
+    assert not two_factor.verify_code(device, totp.at(start), now=start)  # an earlier step now
+
+
+def test_a_drift_of_more_than_one_step_is_refused_at_start(tmp_path):
+    from amparo.security.tests.production import production_env
+
+    env = production_env(tmp_path, AMPARO_TOTP_DRIFT_STEPS="2")
+    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "amparo", "check"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "AMPARO_TOTP_DRIFT_STEPS=2: must be 0 or 1" in result.stderr
+    assert "Traceback" not in result.stderr

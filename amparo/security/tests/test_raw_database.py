@@ -8,12 +8,12 @@ an authenticator and prints its secret and recovery codes so the test can look f
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from amparo.security.tests.production import run_amparo, sqlite_env
 
 CANARIES = [
     "CANARY-NAME-7f3a",
@@ -44,25 +44,11 @@ print(json.dumps({"secret": device.secret, "codes": codes}))
 """
 
 
-def amparo(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "amparo", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
-
-
 @pytest.mark.skipif(not Path(sys.executable).exists(), reason="needs the interpreter")
 def test_the_raw_database_file_holds_no_protected_value(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "AMPARO_"))}
-    database = tmp_path / "raw.sqlite3"
-    env |= {"AMPARO_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{database}"}
-    amparo(env, "migrate", "--verbosity", "0")
-    printed = json.loads(amparo(env, "shell", "-c", SCRIPT).strip().splitlines()[-1])
+    env = sqlite_env(tmp_path)
+    run_amparo(env, "migrate", "--verbosity", "0")
+    printed = json.loads(run_amparo(env, "shell", "-c", SCRIPT).strip().splitlines()[-1])
 
     files = [p for p in tmp_path.iterdir() if p.name.startswith("raw.sqlite3")]
     raw = b"".join(p.read_bytes() for p in files)

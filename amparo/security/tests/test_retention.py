@@ -11,7 +11,6 @@ import datetime
 import io
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from amparo.cases import services
 from amparo.cases.models import Action, Citation, Consent, Entry, Evidence, NameToken, Subject
 from amparo.security.fields import encrypted_fields
 from amparo.security.retention import NOTICE
+from amparo.security.tests.production import amparo, sqlite_env
 from amparo.sgreports.models import BatchState, Candidate, CandidateState, ImportBatch, Report
 
 FIELDS = ("NAME", "ALIAS", "CONTACT", "NOTES", "PLACE", "INCIDENT", "ENGAGEMENT", "LIMITS")
@@ -526,24 +526,13 @@ print(json.dumps({"sealed": sealed, "files": paths}))
 """
 
 
-def amparo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "amparo", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-
-
 def database_bytes(folder: Path) -> bytes:
     return b"".join(p.read_bytes() for p in folder.iterdir() if p.name.startswith("raw.sqlite3"))
 
 
 @pytest.mark.skipif(not Path(sys.executable).exists(), reason="needs the interpreter")
 def test_erased_values_are_gone_from_the_database_file_and_the_upload_folder(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "AMPARO_"))}
-    env |= {"AMPARO_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/raw.sqlite3"}
+    env = sqlite_env(tmp_path)
     assert amparo(env, "migrate", "--verbosity", "0").returncode == 0
     made = amparo(env, "shell", "-c", SCRIPT)
     assert made.returncode == 0, made.stderr[-2000:]

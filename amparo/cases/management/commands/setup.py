@@ -6,6 +6,7 @@ import secrets
 import string
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
@@ -39,6 +40,11 @@ class Command(BaseCommand):
         parser.add_argument("--demo", action="store_true", help="demo data and demo admin")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["demo"] and settings.PRODUCTION:
+            raise CommandError(
+                "--demo is refused when AMPARO_PRODUCTION=true: demo entries and a demo "
+                "administrator have no place in a real register (run `amparo setup` alone)"
+            )
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         self.stdout.write("database migrated")
