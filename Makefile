@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/amparo
 export AMPARO_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres security install install-test lock browser postgres lint format messages gettext benchmark clean
+.PHONY: run test test-sqlite test-postgres security install install-test lock browser clamav postgres lint format messages gettext benchmark clean
 
 # A fresh clone installs exactly the versions pinned in requirements/*.txt, each checked against
 # its hash; pyproject.toml keeps the ranges they are chosen from (docs/adr/0012).
@@ -39,7 +39,7 @@ run: install
 	$(BIN)/amparo runserver 127.0.0.1:8000
 
 ## make test: install what the tests need, then the whole suite on SQLite and on PostgreSQL
-test: install-test browser postgres lint
+test: install-test browser clamav postgres lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 	$(MAKE) security
@@ -58,6 +58,18 @@ security: install-test browser postgres
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
+
+## make clamav: Debian's clamd, which the antivirus tests start with a signature file of their own
+## (amparo/security/tests/test_antivirus.py; nothing is downloaded). In a container no service
+## starts on install; on a systemd host the target disables the freshclam and clamd services the
+## package enables, so nothing keeps fetching signatures or waits for a database (docs/adr/0017).
+clamav:
+	@test -x /usr/sbin/clamd || command -v clamd >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends clamav-daemon >/dev/null && \
+	  if [ -d /run/systemd/system ]; then \
+	    systemctl disable --now clamav-freshclam clamav-daemon clamav-daemon.socket 2>/dev/null || true; \
+	  fi; }
 
 postgres:
 	@scripts/ensure-postgres

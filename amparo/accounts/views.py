@@ -112,7 +112,13 @@ def _wrong_code(request: HttpRequest, form: CodeForm) -> HttpResponse:
         user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
         messages.error(request, _("Too many wrong codes. Sign in again."))
         return redirect("accounts:login")
-    form.add_error("code", _("That code is not right. Check your device's clock and try again."))
+    form.add_error(
+        "code",
+        _(
+            "That code is not right, or its 30 seconds ran out. Enter the code your app shows "
+            "now; if it keeps failing, check your device's clock."
+        ),
+    )
     context = {"form": form, "enrolled": two_factor.has_confirmed_device(user)}
     if not context["enrolled"]:
         device = user.totp

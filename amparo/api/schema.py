@@ -82,6 +82,13 @@ def openapi_document(server: str) -> dict[str, Any]:
             }
         },
     }
+    retry_after = {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}}
+    too_many = {
+        "description": "Too many requests from this address (docs/adr/0016-rate-limits.md)",
+        "headers": retry_after,
+        "content": {"application/json": {"schema": error}},
+    }
+    too_many_page = {**too_many, "content": {"text/html": {}}}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -156,6 +163,7 @@ def openapi_document(server: str) -> dict[str, Any]:
                             "description": "A page past the last one",
                             "content": {"application/json": {"schema": error}},
                         },
+                        "429": too_many,
                     },
                 }
             },
@@ -184,6 +192,7 @@ def openapi_document(server: str) -> dict[str, Any]:
                             "description": "No public entry has this reference",
                             "content": {"application/json": {"schema": error}},
                         },
+                        "429": too_many,
                     },
                 }
             },
@@ -192,7 +201,10 @@ def openapi_document(server: str) -> dict[str, Any]:
                     "operationId": "exportCsv",
                     "summary": "Every matching public entry as CSV, streamed, no row limit",
                     "parameters": _filter_parameters(strict_years=False),
-                    "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}},
+                    "responses": {
+                        "200": {"description": "CSV", "content": {"text/csv": {}}},
+                        "429": too_many_page,
+                    },
                 }
             },
             "/export.jsonl": {
@@ -204,7 +216,8 @@ def openapi_document(server: str) -> dict[str, Any]:
                         "200": {
                             "description": "JSON Lines",
                             "content": {"application/x-ndjson": {}},
-                        }
+                        },
+                        "429": too_many_page,
                     },
                 }
             },

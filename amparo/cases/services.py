@@ -512,16 +512,18 @@ def set_allowed_users(actor: Any, entry: Entry, users: Iterable[Any]) -> None:
     )
 
 
-@transaction.atomic
 def add_evidence(
     actor: Any, entry: Entry, upload: Any, *, description: str = "", kind: str = "document"
 ) -> Evidence:
     """Store an uploaded file encrypted, with its SHA-256 and a metadata-stripped shared copy.
 
-    Refuses files over AMPARO_MAX_UPLOAD_BYTES, of a type not allowed (judged by content), and
-    archive bombs; nothing is stored when it refuses.
+    Refuses files over AMPARO_MAX_UPLOAD_BYTES, of a type not allowed (judged by content),
+    archive bombs, and files the virus scanner flags or cannot check (AMPARO_CLAMD); nothing is
+    stored when it refuses. The checks and the scan run before the transaction, so a slow
+    scanner holds no database write lock (SQLite begins transactions IMMEDIATE).
     """
     from amparo.cases import evidence as files
+    from amparo.security import antivirus
 
     if kind not in files.EVIDENCE_KINDS:
         raise ValidationError(
@@ -529,6 +531,7 @@ def add_evidence(
         )
     data = files.read_upload(upload)
     content_type = files.check_content(data)
+    antivirus.scan_upload(data, "evidence")
     shared, removed = files.strip_metadata(data, content_type)
     item = Evidence(
         entry=entry,
@@ -543,20 +546,25 @@ def add_evidence(
     )
     written: list[str] = []
     try:
-        item.stored_path = files.store(data, files.aad(item, "original"))
-        written.append(item.stored_path)
-        if shared is not None:
-            item.shared_path = files.store(shared, files.aad(item, "shared"))
-            written.append(item.shared_path)
-        item.save()
-        _touch(entry)
-        record_event(
-            "evidence.create",
-            actor=actor,
-            obj=entry,
-            fields=_filled({"file": True, "description": description, "kind": kind}),
-            detail={"content_type": content_type, "size": len(data), "shared_copy": bool(shared)},
-        )
+        with transaction.atomic():
+            item.stored_path = files.store(data, files.aad(item, "original"))
+            written.append(item.stored_path)
+            if shared is not None:
+                item.shared_path = files.store(shared, files.aad(item, "shared"))
+                written.append(item.shared_path)
+            item.save()
+            _touch(entry)
+            record_event(
+                "evidence.create",
+                actor=actor,
+                obj=entry,
+                fields=_filled({"file": True, "description": description, "kind": kind}),
+                detail={
+                    "content_type": content_type,
+                    "size": len(data),
+                    "shared_copy": bool(shared),
+                },
+            )
     except BaseException:
         for name in written:
             files.discard(name)

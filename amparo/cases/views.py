@@ -37,6 +37,7 @@ from amparo.cases.listing import SORT_LABELS, facet_panel, param_pairs, query_st
 from amparo.cases.models import Entry
 from amparo.core.crypto import DecryptionError
 from amparo.core.reference import MULTI_VALUED
+from amparo.security import antivirus
 
 FACET_TITLES = {
     "country": gettext_lazy("Country"),
@@ -406,7 +407,10 @@ def record_new(request: HttpRequest, uuid: str, kind: str) -> HttpResponse:
             form.add_service_errors(exc)
             if kind == "evidence":  # a refused upload is audited (ASVS 16.3.3), names only
                 fields = sorted(getattr(exc, "message_dict", {}) or ["file"])
-                record_event("evidence.refused", actor=request.user, obj=entry, fields=fields)
+                detail = antivirus.audit_detail(exc)
+                record_event(
+                    "evidence.refused", actor=request.user, obj=entry, fields=fields, detail=detail
+                )
         else:
             messages.success(request, _("Added: %s.") % spec.title)
             return redirect(reverse("cases:detail", kwargs={"uuid": entry.uuid}) + f"#{kind}")

@@ -9,6 +9,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from amparo.config.env import ConfigError, env_bool, env_int, env_list, env_str
+from amparo.core.clamd import parse_address as clamd_address
 from amparo.security.logging import syslog_handler
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "amparo.security.static.StaticFilesMiddleware",  # WhiteNoise without dotfiles
     "amparo.security.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
+    "amparo.security.middleware.HttpsRequiredMiddleware",  # after the headers, before sessions
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "amparo.config.language.QueryLanguageMiddleware",
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "amparo.security.ratelimit.RateLimitMiddleware",  # once the URL, CSRF and user are known
 ]
 
 ROOT_URLCONF = "amparo.config.urls"
@@ -182,6 +185,9 @@ if HTTPS:
     SESSION_COOKIE_NAME = "__Host-amparo_session"
     CSRF_COOKIE_NAME = "__Host-amparo_csrf"
     SECURE_SSL_REDIRECT = env_bool("AMPARO_SSL_REDIRECT", True)
+    # Addresses programs fetch: refused over plain HTTP, never redirected (ASVS 4.1.2,
+    # amparo/security/middleware.py). Browser pages, /api/ itself included, get the 301.
+    SECURE_REDIRECT_EXEMPT = [r"^api/.", r"^export\.(csv|jsonl)$", r"^reports/calendar/feed\.ics$"]
     SECURE_HSTS_SECONDS = 63072000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -224,6 +230,14 @@ MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 AMPARO_MAX_UPLOAD_BYTES = env_int("AMPARO_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
+# Uploads scanned by ClamAV's clamd before they are kept, refused when it cannot answer
+# (amparo/security/antivirus.py, docs/adr/0017); unset: no scan.
+AMPARO_CLAMD = env_str("AMPARO_CLAMD", "")
+AMPARO_CLAMD_TIMEOUT = env_int("AMPARO_CLAMD_TIMEOUT", 30, minimum=1)
+try:
+    clamd_address(AMPARO_CLAMD) if AMPARO_CLAMD else None
+except ValueError as exc:
+    raise ConfigError(f"AMPARO_CLAMD={AMPARO_CLAMD!r}: {exc}") from None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 STORAGES = {
     "default": {
@@ -254,7 +268,25 @@ AMPARO_RETAIN_TASK_RESULTS_DAYS = env_int("AMPARO_RETAIN_TASK_RESULTS_DAYS", 14,
 AMPARO_RETAIN_IMPORT_DAYS = env_int("AMPARO_RETAIN_IMPORT_DAYS", 90, minimum=1)
 AMPARO_RETAIN_LOGIN_RECORDS_DAYS = env_int("AMPARO_RETAIN_LOGIN_RECORDS_DAYS", 90, minimum=1)
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rate-limit counters: in this process's memory, never the database (docs/adr/0016).
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "amparo-ratelimit",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+# Rate limits (amparo/security/ratelimit.py, docs/adr/0016): requests per window; 0 turns one off.
+AMPARO_RATELIMITS = {
+    "api": env_int("AMPARO_RATELIMIT_API_PER_MINUTE", 120),
+    "search": env_int("AMPARO_RATELIMIT_SEARCH_PER_MINUTE", 600),
+    "export": env_int("AMPARO_RATELIMIT_EXPORT_PER_MINUTE", 10),
+    "plan": env_int("AMPARO_RATELIMIT_PLAN_PER_MINUTE", 30),
+    "costly_total": env_int("AMPARO_RATELIMIT_COSTLY_TOTAL_PER_MINUTE", 60),
+    "staff_download": env_int("AMPARO_RATELIMIT_STAFF_DOWNLOADS_PER_HOUR", 120),
+    "staff_upload": env_int("AMPARO_RATELIMIT_STAFF_UPLOADS_PER_HOUR", 120),
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]

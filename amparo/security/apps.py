@@ -7,4 +7,4 @@ class SecurityConfig(AppConfig):
     verbose_name = "Security"
 
     def ready(self) -> None:
-        from amparo.security import checks  # noqa: F401 - registers the system checks
+        from amparo.security import antivirus, checks, transport  # noqa: F401 - register checks

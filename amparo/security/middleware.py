@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 PERMISSIONS_POLICY = (
@@ -29,3 +31,29 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith("/static/") and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store, max-age=0"
         return response
+
+
+class HttpsRequiredMiddleware:
+    """Refuse plain HTTP, without redirecting, on the paths exempt from Django's HTTPS redirect.
+
+    Those are the addresses programs fetch (the API, the exports, the calendar feed: listed in
+    SECURE_REDIRECT_EXEMPT). A redirect would hide that a client sent its request, perhaps with
+    the feed's secret, in clear; a refusal makes the mistake show at once (ASVS 4.1.2). Pages
+    people open in a browser keep SecurityMiddleware's 301. Placed after the header middlewares,
+    so the refusal carries their headers, and before the session is read.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.active = settings.SECURE_SSL_REDIRECT
+        self.refused = [re.compile(pattern) for pattern in settings.SECURE_REDIRECT_EXEMPT]
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path.lstrip("/")  # as SecurityMiddleware matches SECURE_REDIRECT_EXEMPT
+        if self.active and not request.is_secure() and any(p.search(path) for p in self.refused):
+            return HttpResponse(
+                "HTTPS is required: ask for this address with https://, not http://.\n",
+                status=403,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

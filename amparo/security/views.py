@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
@@ -59,6 +60,28 @@ def permission_denied(request: HttpRequest, exception: Any = None) -> HttpRespon
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return _page(request, 404, _("Not found"), _("There is no page at this address."))
+
+
+def too_many_requests(request: HttpRequest, by: str, limit: int, retry_after: int) -> HttpResponse:
+    """429 for a rate limit (security/ratelimit.py): what happened and when to try again."""
+    if by == "account":
+        until = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=retry_after)
+        text = _(
+            "Your account has reached its limit of %(limit)s of these actions per hour, a "
+            "safeguard against copying the register in bulk. You can continue after %(time)s "
+            "UTC. The limit was recorded in the audit log."
+        ) % {"limit": limit, "time": until.strftime("%H:%M")}
+    elif by == "everyone":
+        text = _(
+            "Amparo is handling as many requests of this kind as it can at the moment. "
+            "Please try again in a minute."
+        )
+    else:
+        text = _(
+            "Too many requests of this kind have come from your network in the last minute. "
+            "Reading the site is not limited. Please try again in a minute."
+        )
+    return _page(request, 429, _("Too many requests"), text)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

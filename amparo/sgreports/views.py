@@ -24,6 +24,7 @@ from amparo.core.sgreport import (
     is_pdf,
     pdf_page_count,
 )
+from amparo.security import antivirus
 from amparo.sgreports import queries, services
 from amparo.sgreports.calendar import calendar
 from amparo.sgreports.forms import AcceptForm, MergeForm, UploadForm
@@ -65,6 +66,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         symbol = form.cleaned_data["report"].symbol
         try:
             data = upload_file.read()
+            antivirus.scan_upload(data, "report")
             if is_pdf(data):
                 pdf_page_count(data)  # refuse an unreadable PDF now; the task reads its pages
                 batch = services.start_import(request.user, symbol, pdf=data)
@@ -75,8 +77,17 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ReportFormatError as exc:
             form.add_error("file", str(exc))
         except ValidationError as exc:
-            for message in _messages_of(exc):
-                form.add_error(None, message)
+            if detail := antivirus.audit_detail(exc):  # on the file field, audited (ASVS 16.3.3)
+                form.add_error(None, exc)
+                record_event(
+                    "sgreport.import_refused",
+                    actor=request.user,
+                    fields=["file"],
+                    detail=detail | {"symbol": symbol},
+                )
+            else:
+                for message in _messages_of(exc):
+                    form.add_error(None, message)
         else:
             # Committed already (no ATOMIC_REQUESTS): a worker backend finds the batch.
             import_report.enqueue(str(batch.pk))

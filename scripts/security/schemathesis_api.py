@@ -183,6 +183,11 @@ def amparo_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
         "AMPARO_DATA_DIR": str(data_dir),
         "DJANGO_SETTINGS_MODULE": "amparo.config.settings",
         "AMPARO_LOG_LEVEL": "WARNING",
+        # Thousands of generated requests from one address: the rate limits (ADR 0016, tested
+        # in amparo/security/tests/test_ratelimit.py) would answer most of them with 429.
+        "AMPARO_RATELIMIT_API_PER_MINUTE": "0",
+        "AMPARO_RATELIMIT_EXPORT_PER_MINUTE": "0",
+        "AMPARO_RATELIMIT_COSTLY_TOTAL_PER_MINUTE": "0",
     }
     if database_url:
         env["DATABASE_URL"] = database_url

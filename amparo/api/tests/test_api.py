@@ -146,4 +146,5 @@ def test_other_methods_get_405_not_a_csrf_refusal(method):
 
 def test_the_schema_documents_every_status_the_list_answers():
     responses = get("/api/openapi.json")[1]["paths"]["/api/entries"]["get"]["responses"]
-    assert set(responses) == {"200", "400", "404"}
+    assert set(responses) == {"200", "400", "404", "429"}  # 429: test_ratelimit.py
+    assert "Retry-After" in responses["429"]["headers"]

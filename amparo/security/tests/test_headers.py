@@ -110,7 +110,8 @@ def plain_paths(patterns, prefix=""):
         else:
             yield from plain_paths(p.url_patterns, prefix + str(p.pattern))
 
-paths = sorted({"/" + p for p in plain_paths(get_resolver().url_patterns)} | {"/no-such-page/"})
+extra = {"/no-such-page/", "/api/entries/X-1", "/reports/calendar/feed.ics?token=secret"}
+paths = sorted({"/" + p for p in plain_paths(get_resolver().url_patterns)} | extra)
 user = User.objects.create_user("prod_admin", password="a long test passphrase 42", role="admin")
 staff = Client(HTTP_HOST="example.org")
 staff.force_login(user)
@@ -123,14 +124,28 @@ for who, client in (("anonymous", Client(HTTP_HOST="example.org")), ("admin", st
         r = client.get(path, secure=True)
         out["https"][who + " " + path] = [r.status_code, dict(r.headers)]
         r = client.get(path, secure=False)
-        out["http"][who + " " + path] = [r.status_code, r.headers.get("Location", "")]
+        body = r.content.decode()[:200] if r.status_code != 301 else ""
+        out["http"][who + " " + path] = [r.status_code, r.headers.get("Location", ""), body]
 print("JSON:" + json.dumps(out))
 """
 
 
-@pytest.fixture
-def production_answers(tmp_path) -> dict[str, dict[str, list]]:
+# Addresses programs fetch: over plain HTTP they are refused, never redirected (ASVS 4.1.2).
+MACHINE_PATHS = {
+    "/api/entries",
+    "/api/entries/X-1",
+    "/api/openapi.json",
+    "/export.csv",
+    "/export.jsonl",
+    "/reports/calendar/feed.ics",
+    "/reports/calendar/feed.ics?token=secret",
+}
+
+
+@pytest.fixture(scope="module")
+def production_answers(tmp_path_factory) -> dict[str, dict[str, list]]:
     """What a production process (AMPARO_PRODUCTION=true, HTTPS) answers on every plain URL."""
+    tmp_path = tmp_path_factory.mktemp("production")
     env = production_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}")
     return answers_of(env, PRODUCTION_SCRIPT)
 
@@ -147,12 +162,29 @@ def test_production_sends_hsts_and_the_headers_on_every_url_and_redirects_http(
         ), where
         response = _Answer(headers)
         assert_protective_headers(response, f"{where} ({status})")
-    for where, (status, location) in http.items():
+    pages = {w: a for w, a in http.items() if w.split(" ", 1)[1] not in MACHINE_PATHS}
+    for where, (status, location, _) in pages.items():
         assert status == 301 and location.startswith("https://example.org/"), where
+    assert {w.split(" ", 1)[1] for w in pages} >= {"/", "/api/", "/accounts/login/", "/cases/"}
     staff = {w: s for w, (s, _) in https.items() if w.startswith("admin /cases/")}
     assert staff and set(staff.values()) == {200}, staff
     with capsys.disabled():
-        print(f"\nproduction: {len(https)} HTTPS answers with HSTS, {len(http)} HTTP redirects")
+        print(f"\nproduction: {len(https)} HTTPS answers with HSTS, {len(pages)} HTTP redirects")
+
+
+@pytest.mark.django_db(transaction=False)
+def test_production_refuses_plain_http_on_machine_addresses_without_redirecting(
+    production_answers, capsys
+):
+    http = production_answers["http"]
+    refused = {w: a for w, a in http.items() if w.split(" ", 1)[1] in MACHINE_PATHS}
+    assert len(refused) == 2 * len(MACHINE_PATHS)  # every one was asked, by both personas
+    for where, (status, location, body) in refused.items():
+        assert (status, location) == (403, ""), where
+        assert body.startswith("HTTPS is required"), where
+        assert "{" not in body and "BEGIN:VCALENDAR" not in body, where  # no data at all
+    with capsys.disabled():
+        print(f"\nproduction: {len(refused)} plain-HTTP requests to machine addresses refused")
 
 
 def test_census_of_the_header_checks(capsys):
