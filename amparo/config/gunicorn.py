@@ -86,8 +86,9 @@ def ssl_context(config: Any, default_ssl_context_factory: Any) -> ssl.SSLContext
     """Gunicorn's hook, called for each connection: one context per process until a file changes.
 
     Gunicorn's default factory is not used: it would start from Python's defaults and reload the
-    key on every connection (it would also offer HTTP/2 by ALPN, which Amparo does not enable). Keyed on the files' modification times, so a renewed certificate
-    is served without a restart.
+    key on every connection (it would also offer HTTP/2 by ALPN, which Amparo does not enable).
+    Keyed on the files' modification times, so a renewed certificate is served without a
+    restart.
     """
     cert, key = config.certfile, config.keyfile or config.certfile
     versions = (os.stat(cert).st_mtime_ns, os.stat(key).st_mtime_ns)

@@ -27,6 +27,7 @@ from amparo.core.sgreport import (
 from amparo.security import antivirus
 from amparo.sgreports import queries, services
 from amparo.sgreports.calendar import calendar
+from amparo.sgreports.failures import failure_text
 from amparo.sgreports.forms import AcceptForm, MergeForm, UploadForm
 from amparo.sgreports.models import Candidate, ImportBatch, Report
 from amparo.sgreports.tasks import import_report
@@ -75,7 +76,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     request.user, symbol, decode_text(data, upload_file.name)
                 )
         except ReportFormatError as exc:
-            form.add_error("file", str(exc))
+            form.add_error("file", failure_text(str(exc)))
         except ValidationError as exc:
             if detail := antivirus.audit_detail(exc):  # on the file field, audited (ASVS 16.3.3)
                 form.add_error(None, exc)
@@ -123,6 +124,7 @@ def batch_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "sgreports/batch.html",
         {
             "batch": batch,
+            "failure": failure_text(batch.error) if batch.error else "",
             "working": working,
             "refresh": REFRESH_SECONDS,
             "rows": rows,
