@@ -47,18 +47,17 @@ import platform
 import re
 import shlex
 import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
 import tracemalloc
 import urllib.request
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+from timing import common_word, repeat
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -185,16 +184,6 @@ def publish_all() -> None:
     del connection
 
 
-def common_word() -> str:
-    """The most frequent word of six letters or more among the first 2,000 titles."""
-    from amparo.cases.models import Entry
-
-    words: Counter[str] = Counter()
-    for title in Entry.objects.order_by("id").values_list("title", flat=True)[:2000]:
-        words.update({w for w in re.findall(r"[^\W\d_]{6,}", title.lower())})
-    return words.most_common(1)[0][0]
-
-
 def top_country() -> str:
     from amparo.analytics.models import PublicFacetCount
 
@@ -206,18 +195,6 @@ def top_country() -> str:
 
 
 # ---------------------------------------------------------------- timing
-
-
-def repeat(work: Callable[[], object], runs: int, warmup: int) -> dict[str, float]:
-    for _ in range(warmup):
-        work()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        samples.append((time.perf_counter() - started) * 1000)
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return {"p50": statistics.median(samples), "p95": cuts[94], "runs": runs}
 
 
 def fetch(url: str) -> bytes:

@@ -32,15 +32,14 @@ import random
 import re
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from timing import common_word, repeat
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -393,16 +392,6 @@ def bulk_load(count: int) -> None:
             EntryTerm.objects.bulk_create(terms)
 
 
-def common_word() -> str:
-    """The most frequent word of six letters or more among the first 2,000 titles."""
-    from amparo.cases.models import Entry
-
-    words: Counter[str] = Counter()
-    for title in Entry.objects.order_by("id").values_list("title", flat=True)[:2000]:
-        words.update({w for w in re.findall(r"[^\W\d_]{6,}", title.lower())})
-    return words.most_common(1)[0][0]
-
-
 def admin_client() -> Any:
     from django.test import Client
 
@@ -431,7 +420,7 @@ def time_page(client: Any, name: str, url: str, args: argparse.Namespace) -> dic
     with CaptureQueriesContext(connection) as captured:
         html = request()
     queries = len(captured)  # read now: each request empties Django's query log
-    timings = repeat(request, args)
+    timings = repeat(request, args.runs, args.warmup)
     return {"name": name, **timings, "queries": queries, "matched": page_count(html)}
 
 
@@ -516,20 +505,12 @@ def time_sql(
         return matched
 
     matched = run()
-    return {"name": name, **repeat(run, args), "queries": len(statements), "matched": matched}
-
-
-def repeat(work: Callable[[], object], args: argparse.Namespace) -> dict[str, float]:
-    """p50 and p95 in milliseconds of `runs` calls after `warmup` untimed ones."""
-    for _ in range(args.warmup):
-        work()
-    samples = []
-    for _ in range(args.runs):
-        started = time.perf_counter()
-        work()
-        samples.append((time.perf_counter() - started) * 1000)
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return {"p50": statistics.median(samples), "p95": cuts[94]}
+    return {
+        "name": name,
+        **repeat(run, args.runs, args.warmup),
+        "queries": len(statements),
+        "matched": matched,
+    }
 
 
 if __name__ == "__main__":

@@ -14,10 +14,14 @@ from typing import Any
 DROPPED = ("DATABASE_URL", "AMPARO_", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
+def clean_env(**variables: str) -> dict[str, str]:
+    """This environment without Amparo's variables, plus the ones given."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(DROPPED)} | variables
+
+
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """This environment without Amparo's variables, set up as a production instance in tmp_path."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(DROPPED)}
-    return env | {
+    return clean_env() | {
         "AMPARO_PRODUCTION": "true",
         "AMPARO_SECRET_KEY": secrets.token_urlsafe(60),
         "AMPARO_ALLOWED_HOSTS": "example.org",
@@ -29,8 +33,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def sqlite_env(tmp_path: Path, name: str = "raw.sqlite3") -> dict[str, str]:
     """This environment without Amparo's variables, on a SQLite file of its own in tmp_path."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(DROPPED)}
-    return env | {"AMPARO_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / name}"}
+    return clean_env(AMPARO_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / name}")
 
 
 def amparo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

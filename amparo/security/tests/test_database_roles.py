@@ -7,15 +7,15 @@ were dropped: its privilege on that table is revoked. The SQL below is the deplo
 
 from __future__ import annotations
 
-import os
 import secrets
 import subprocess
-import sys
 from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 from django.db import connection
+
+from amparo.security.tests.production import amparo, clean_env
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="database roles are PostgreSQL's"
@@ -55,16 +55,7 @@ def _psql(url: str, sql: str) -> None:
 
 
 def _amparo(url: str, data_dir: str, *args: str) -> subprocess.CompletedProcess[str]:
-    dropped = ("DATABASE_URL", "AMPARO_", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
-    env |= {"DATABASE_URL": url, "AMPARO_DATA_DIR": data_dir}
-    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "amparo", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return amparo(clean_env(DATABASE_URL=url, AMPARO_DATA_DIR=data_dir), *args)
 
 
 def test_the_application_role_writes_the_register_but_cannot_rewrite_the_audit_log(tmp_path):

@@ -9,16 +9,7 @@ import sys
 import pytest
 
 from amparo.security.tests import production
-
-
-def amparo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "amparo", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from amparo.security.tests.production import amparo
 
 
 @pytest.fixture
