@@ -220,7 +220,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Encryption at rest: the keyring lives outside the database (docs/adr/0003). In production
 # nothing creates it silently: `amparo keyring_create` does, once, and the system check
-# security.E001 stops every command (and the web process, see amparo/config/wsgi.py) without it.
+# keyring.E001 stops every command (and the web process, see amparo/config/wsgi.py) without it.
 AMPARO_KEYRING_FILE = Path(env_str("AMPARO_KEYRING_FILE", str(DATA_DIR / "keys" / "keyring.json")))
 AMPARO_KEYRING_CREATE = env_bool("AMPARO_KEYRING_CREATE", not PRODUCTION)
 

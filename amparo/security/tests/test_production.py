@@ -22,7 +22,7 @@ def test_production_refuses_to_start_without_a_keyring_then_keyring_create_fixes
 ):
     missing = amparo(production_env, "check")
     assert missing.returncode != 0
-    assert "security.E001" in missing.stderr and "amparo keyring_create" in missing.stderr
+    assert "keyring.E001" in missing.stderr and "amparo keyring_create" in missing.stderr
     assert "Traceback" not in missing.stderr
 
     created = amparo(production_env, "keyring_create")
@@ -43,7 +43,7 @@ def test_a_keyring_others_can_read_is_reported(production_env, tmp_path):
     assert amparo(production_env, "keyring_create").returncode == 0
     (tmp_path / "secrets" / "keyring.json").chmod(0o644)
     result = amparo(production_env, "check", "--deploy", "--fail-level", "WARNING")
-    assert result.returncode != 0 and "security.W001" in result.stderr
+    assert result.returncode != 0 and "keyring.W001" in result.stderr
 
 
 def test_a_short_secret_key_fails_the_deploy_check(production_env, tmp_path):
