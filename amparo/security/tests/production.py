@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,19 @@ def answers_of(env: dict[str, str], script: str) -> Any:
     run_amparo(env, "keyring_create")
     run_amparo(env, "migrate", "--verbosity", "0")
     return json.loads(run_amparo(env, "shell", "-c", script).split("JSON:", 1)[1])
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def suite_postgres_url(database: str) -> str:
+    """A URL for another database on the PostgreSQL server the suite runs on."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    user = db.get("USER") or "postgres"
+    return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{database}"

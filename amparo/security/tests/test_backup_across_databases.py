@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from amparo.security.tests.production import amparo, run_amparo, sqlite_env
+from amparo.security.tests.production import amparo, run_amparo, sqlite_env, suite_postgres_url
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs the PostgreSQL server: runs in that suite"
@@ -59,7 +59,7 @@ print("JSON:" + json.dumps({
 @pytest.fixture
 def empty_postgres_url():
     """The URL of a new, empty PostgreSQL database on the suite's server."""
-    parts = urlsplit(_suite_url())
+    parts = urlsplit(suite_postgres_url("postgres"))
     name = f"amparo_move_{secrets.token_hex(4)}"
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -67,12 +67,6 @@ def empty_postgres_url():
     yield urlunsplit(parts._replace(path=f"/{name}"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def _suite_url() -> str:
-    db = connection.settings_dict
-    user = db["USER"] or "postgres"
-    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _answers(env: dict[str, str], script: str) -> dict:

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from amparo.security.tests.production import amparo, clean_env
+from amparo.security.tests.production import amparo, clean_env, suite_postgres_url
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="database roles are PostgreSQL's"
@@ -59,7 +59,7 @@ def _amparo(url: str, data_dir: str, *args: str) -> subprocess.CompletedProcess[
 
 
 def test_the_application_role_writes_the_register_but_cannot_rewrite_the_audit_log(tmp_path):
-    admin = _admin_url()
+    admin = suite_postgres_url("postgres")
     server = urlsplit(admin)
     suffix = secrets.token_hex(4)
     owner, app, name = f"amparo_owner_{suffix}", f"amparo_app_{suffix}", f"amparo_roles_{suffix}"
@@ -85,11 +85,3 @@ def test_the_application_role_writes_the_register_but_cannot_rewrite_the_audit_l
     finally:
         _psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE);")
         _psql(admin, f"DROP ROLE IF EXISTS {app}; DROP ROLE IF EXISTS {owner};")
-
-
-def _admin_url() -> str:
-    settings = connection.settings_dict
-    host = settings.get("HOST") or "127.0.0.1"
-    port = settings.get("PORT") or 5432
-    user = settings.get("USER") or "postgres"
-    return f"postgres://{user}@{host}:{port}/postgres"

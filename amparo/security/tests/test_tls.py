@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from amparo.security.tests.production import production_env, run_amparo
+from amparo.security.tests.production import free_port, production_env, run_amparo
 
 HOST = "example.org"  # production_env's only allowed host
 TLS10, TLS11, TLS12, TLS13 = "TLSv1", "TLSv1_1", "TLSv1_2", "TLSv1_3"
@@ -73,12 +73,6 @@ def make_certificate(directory: Path) -> tuple[Path, Path]:
     )
     key_file.chmod(0o600)
     return cert, key_file
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def client_context(cert: Path, version: str | None = None, ciphers: str = "") -> ssl.SSLContext:
