@@ -47,11 +47,13 @@ def term_choices(*vocabularies: str) -> dict[str, list[tuple[str, str]]]:
     from amparo.vocabularies.models import Term
 
     found: dict[str, list[tuple[str, str]]] = {v: [] for v in vocabularies}
-    rows = Term.objects.filter(vocabulary__in=vocabularies, deprecated=False).order_by(
-        "vocabulary", "position"
+    rows = (
+        Term.objects.filter(vocabulary__in=vocabularies, deprecated=False)
+        .order_by("vocabulary", "position")
+        .values_list("vocabulary", "slug", f"label_{_language()}", "label_en")
     )
-    for term in rows:
-        found[term.vocabulary].append((term.slug, term.label))
+    for vocabulary, slug, label, label_en in rows:
+        found[vocabulary].append((slug, label or label_en))
     return found
 
 
@@ -59,7 +61,16 @@ def country_choices() -> list[tuple[str, str]]:
     """Countries by name in the current language."""
     from amparo.vocabularies.models import Country
 
-    return sorted(((c.code, c.name) for c in Country.objects.all()), key=lambda p: p[1].casefold())
+    rows = Country.objects.order_by().values_list("code", f"name_{_language()}", "name_en")
+    return sorted(((code, name or en) for code, name, en in rows), key=lambda p: p[1].casefold())
+
+
+def _language() -> str:
+    """The current language among ours (plain values are read for it: no model instances)."""
+    from django.utils.translation import get_language
+
+    language = (get_language() or "en")[:2]
+    return language if language in ("en", "fr", "es") else "en"
 
 
 def avenue_choices() -> list[tuple[str, str]]:

@@ -102,6 +102,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's widget templates through Jinja2, the admin's through the Django engine (ADR 0020).
+FORM_RENDERER = "amparo.config.forms.FormRenderer"
 
 # Database: the embedded SQLite file unless DATABASE_URL names another.
 _default_db = f"sqlite:///{DATA_DIR / 'amparo.sqlite3'}"

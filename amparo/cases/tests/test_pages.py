@@ -349,3 +349,45 @@ def test_a_viewer_cannot_find_an_entry_by_a_subjects_name(
     assert (
         entry.ref not in viewer_client.get(reverse("cases:list"), {"q": "saleh"}).content.decode()
     )
+
+
+def _normal(html: str) -> str:
+    """HTML without blank lines, indentation or the CSRF token; one spelling of the apostrophe."""
+    import re
+
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html).replace("&#x27;", "&#39;")
+    return "\n".join(line.strip() for line in html.splitlines() if line.strip())
+
+
+def test_form_widgets_render_through_jinja2_with_the_same_html(
+    coordinator_client, make_entry, settings
+):
+    """ADR 0020: Django's Jinja2 copies of its widget templates; the page does not change."""
+    from django.forms.renderers import get_default_renderer
+    from django.template.backends.jinja2 import Template as Jinja2Template
+
+    get_default_renderer.cache_clear()
+    try:
+        renderer = get_default_renderer()
+        assert isinstance(renderer.get_template("django/forms/widgets/select.html"), Jinja2Template)
+        url = reverse("cases:edit", kwargs={"uuid": make_entry().uuid})
+        fast = coordinator_client.get(url).content.decode()
+        settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
+        get_default_renderer.cache_clear()
+        plain = coordinator_client.get(url).content.decode()
+    finally:
+        get_default_renderer.cache_clear()
+    assert 'id="id_country"' in fast and "<option" in fast
+    assert _normal(fast) == _normal(plain)
+
+
+def test_the_admin_widgets_without_a_jinja2_copy_still_render(admin_client):
+    """The admin's own widget templates exist only for the Django engine: the fallback."""
+    from django.forms.renderers import get_default_renderer
+    from django.template.backends.django import Template as DjangoTemplate
+
+    wrapper = "admin/widgets/related_widget_wrapper.html"
+    assert isinstance(get_default_renderer().get_template(wrapper), DjangoTemplate)
+    page = admin_client.get(reverse("admin:vocabularies_treatyacceptance_add"))
+    assert page.status_code == 200
+    assert b"related-widget-wrapper" in page.content and b'name="country"' in page.content
