@@ -7,8 +7,9 @@ with locust (headless), then writes the section "Under load (issue 7)" of docs/b
     .venv/bin/python benchmarks/load.py --users 10 --duration 20s --no-docs
 
 The users mix portal reads, portal searches, staff register reads, entry edits and full
-sign-ins (password, then a TOTP code). Passwords are hashed with the production hasher
-(Argon2, the settings' default), as the sign-in figure must be honest. Exits 1 on any failed
+sign-ins (password, then a TOTP code). Passwords are hashed with the production hasher at the
+configured cost (Argon2id; AMPARO_ARGON2_* pass through, ADR 0021), as the sign-in figure must
+be honest; gunicorn runs with the production settings' workers and threads unless told. Exits 1 on any failed
 request; the p95 goals (300 ms for reads, 1 s for a sign-in) are printed and written to the docs.
 Locust loads this same file as its locustfile (the runner lives under ``__main__``).
 """
@@ -201,6 +202,8 @@ for i in range(N):
     secret = pyotp.random_base32()
     TOTPDevice.objects.create(user=user, secret=secret, confirmed=True)
     users.append({"username": user.username, "secret": secret, "entries": entries, "public_refs": refs})
+from django.conf import settings
+print(json.dumps(settings.AMPARO_ARGON2))
 print(json.dumps(users))
 """
 GOALS = {"read": 300.0, "search": 300.0, "sign-in (password + code)": 1000.0}
@@ -224,6 +227,8 @@ def run(env: dict[str, str], *args: str) -> str:
 
 def prepare(work: Path, database_url: str, users: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AMPARO_", "DATABASE_URL"))}
+    # The password hashing cost is the operator's to size (ADR 0021): passed through.
+    env |= {k: v for k, v in os.environ.items() if k.startswith("AMPARO_ARGON2_")}
     env |= {
         "AMPARO_DATA_DIR": str(work),
         "DATABASE_URL": database_url,
@@ -232,8 +237,9 @@ def prepare(work: Path, database_url: str, users: int) -> dict[str, str]:
     run(env, "setup")
     run(env, "demo", "--count", "1000", "--seed", "7")
     script = SETUP.replace("N)", f"{users})").replace("PASSWORD", repr(PASSWORD))
-    accounts = run(env, "shell", "-c", script).strip().splitlines()[-1]
+    *_, argon2, accounts = run(env, "shell", "-c", script).strip().splitlines()
     (work / "users.json").write_text(accounts)
+    (work / "argon2.json").write_text(argon2)
     return env
 
 
@@ -242,8 +248,9 @@ def serve(env: dict[str, str], port: int, workers: int, threads: int):  # type: 
     import urllib.request
 
     server = subprocess.Popen(  # noqa: S603
-        [str(ROOT / ".venv/bin/gunicorn"), "amparo.config.wsgi:application"]
-        + ["--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"]
+        # The production settings (amparo/config/gunicorn.py), their address and sizes overridden.
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", "python:amparo.config.gunicorn"]
+        + ["amparo.config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
         + ["--workers", str(workers), "--threads", str(threads), "--log-level", "warning"]
         # Argon2 sign-ins can starve a worker's heartbeat past the default 30 s on a busy
         # machine; gunicorn would then kill it and reset its connections.
@@ -285,8 +292,9 @@ def report(rows: list[dict[str, str]], args, seconds: float) -> tuple[str, int]:
         "",
         f"{args.users} concurrent users for {args.duration} on loopback, each waiting 1 to 3 s "
         f"between actions, against gunicorn ({args.workers} workers x {args.threads} threads, "
-        f"gthread) on {args.database}, 1,000 demo entries, passwords hashed with Argon2 (the "
-        f"production hasher). Machine: {os.cpu_count()} cores, load average "
+        f"gthread) on {args.database}, 1,000 demo entries, passwords hashed with Argon2id "
+        f"({args.argon2['memory_cost'] // 1024} MiB, {args.argon2['time_cost']} passes, "
+        f"{args.argon2['parallelism']} lanes; AMPARO_ARGON2_*, ADR 0021). Machine: {os.cpu_count()} cores, load average "
         f"{args.load_before:.1f} just before the run (other work shares the machine). Measured {time.strftime('%Y-%m-%d')}; run `.venv/bin/python "
         "benchmarks/load.py` (CI: `scripts/security/50-load`).",
         "",
@@ -362,12 +370,15 @@ def main() -> int:
     import subprocess
     import tempfile
 
+    from amparo.config import gunicorn as gunicorn_conf
+
     parser = argparse.ArgumentParser(description="Amparo under load (issue 7)")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", default="2m")
     parser.add_argument("--spawn-rate", type=float, default=2)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    # What the production settings (amparo/config/gunicorn.py) start, unless told otherwise.
+    parser.add_argument("--workers", type=int, default=gunicorn_conf.workers)
+    parser.add_argument("--threads", type=int, default=gunicorn_conf.threads)
     parser.add_argument("--database-url", help="default: a SQLite file of its own")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args()
@@ -392,6 +403,7 @@ def main() -> int:
             env=env | {"AMPARO_LOAD_USERS": str(work / "users.json")},
             check=False,
         )
+        args.argon2 = json.loads((work / "argon2.json").read_text())
         text, failures = report(stats(prefix), args, time.monotonic() - started)
         text += sign_in_split(work / "sign-ins.log", ramp_end, args)
     finally:

@@ -220,7 +220,8 @@ class EntryForm(StaffForm):
                 "restricted",
             )
         }
-        initial |= {v: entry.terms_of(v) for v in MULTI_VALUED}
+        held = entry.terms_by_vocabulary()
+        initial |= {v: held.get(v, []) for v in MULTI_VALUED}
         initial["allowed_users"] = list(entry.allowed_users.all())
         return initial
 

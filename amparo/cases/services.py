@@ -118,14 +118,16 @@ def open_entry(actor: Any, data: dict[str, Any], *, audit: bool = True) -> Entry
 @transaction.atomic
 def update_entry(actor: Any, entry: Entry, data: dict[str, Any]) -> Entry:
     """Change an entry's coding; records which fields changed (never their values)."""
+    held = entry.terms_by_vocabulary()
+    terms = {v: held.get(v, []) for v in MULTI_VALUED}
     merged = {name: getattr(entry, name) for name in ENTRY_FIELDS} | {"notes": entry.notes}
-    merged |= {v: entry.terms_of(v) for v in MULTI_VALUED}
+    merged |= terms
     merged |= data
     validate_coding(merged)
     changed = [
         k
         for k, v in data.items()
-        if (entry.terms_of(k) if k in MULTI_VALUED else getattr(entry, k, None)) != v
+        if (terms[k] if k in MULTI_VALUED else getattr(entry, k, None)) != v
     ]
     _apply(entry, merged)
     entry.updated_at = timezone.now()

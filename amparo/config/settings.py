@@ -132,9 +132,17 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "amparo.accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Argon2id's cost (amparo/accounts/hashers.py, ADR 0021): Django's own by default (2 passes over
+# 100 MiB, 8 lanes); RFC 9106 §4 asks that it be sized to the server, so operators may. The
+# floor is OWASP's minimum configuration (19 MiB of memory).
+AMPARO_ARGON2 = {
+    "memory_cost": env_int("AMPARO_ARGON2_MEMORY_KIB", 102400, minimum=19456),
+    "time_cost": env_int("AMPARO_ARGON2_TIME_COST", 2, minimum=1),
+    "parallelism": env_int("AMPARO_ARGON2_PARALLELISM", 8, minimum=1),
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
