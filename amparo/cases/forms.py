@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from amparo.accounts.models import User
 from amparo.cases.evidence import EVIDENCE_KINDS
 from amparo.cases.models import Entry, Status
+from amparo.config.language import current_language
 from amparo.core.citations import CitationError, parse_citation
 from amparo.core.reference import MULTI_VALUED, avenues
 
@@ -50,7 +51,7 @@ def term_choices(*vocabularies: str) -> dict[str, list[tuple[str, str]]]:
     rows = (
         Term.objects.filter(vocabulary__in=vocabularies, deprecated=False)
         .order_by("vocabulary", "position")
-        .values_list("vocabulary", "slug", f"label_{_language()}", "label_en")
+        .values_list("vocabulary", "slug", f"label_{current_language()}", "label_en")
     )
     for vocabulary, slug, label, label_en in rows:
         found[vocabulary].append((slug, label or label_en))
@@ -61,16 +62,8 @@ def country_choices() -> list[tuple[str, str]]:
     """Countries by name in the current language."""
     from amparo.vocabularies.models import Country
 
-    rows = Country.objects.order_by().values_list("code", f"name_{_language()}", "name_en")
+    rows = Country.objects.order_by().values_list("code", f"name_{current_language()}", "name_en")
     return sorted(((code, name or en) for code, name, en in rows), key=lambda p: p[1].casefold())
-
-
-def _language() -> str:
-    """The current language among ours (plain values are read for it: no model instances)."""
-    from django.utils.translation import get_language
-
-    language = (get_language() or "en")[:2]
-    return language if language in ("en", "fr", "es") else "en"
 
 
 def avenue_choices() -> list[tuple[str, str]]:

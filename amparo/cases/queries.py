@@ -207,12 +207,10 @@ class Labels:
     @classmethod
     def load(cls) -> Labels:
         """Read once per request: two queries of plain values, no model instances."""
-        from django.utils.translation import get_language
-
+        from amparo.config.language import current_language
         from amparo.vocabularies.models import Country, Term
 
-        language = (get_language() or "en")[:2]
-        language = language if language in ("en", "fr", "es") else "en"
+        language = current_language()
         terms = {
             (vocabulary, slug): label or label_en
             for vocabulary, slug, label, label_en in Term.objects.order_by().values_list(

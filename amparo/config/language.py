@@ -13,6 +13,12 @@ CODES = {code for code, _name in settings.LANGUAGES}
 NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 
 
+def current_language() -> str:
+    """The active language's code if it is one of ours, else English (for ``name_<code>`` columns)."""
+    code = (translation.get_language() or "en")[:2]
+    return code if code in CODES else "en"
+
+
 class QueryLanguageMiddleware:
     """Activates the language named by ``?lang=`` (after LocaleMiddleware picked the browser's)."""
 
