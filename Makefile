@@ -4,6 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/amparo
 export AMPARO_DATA_DIR ?= $(CURDIR)/var
+# Keep compiled modules beside the sources (__pycache__, ignored by git) even where the
+# environment says not to: else each of the suite's many `amparo` subprocesses, and each server
+# worker, compiles every module of Amparo again (about 0.2 s a process).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-sqlite test-postgres security install install-test lock browser clamav postgres lint format messages gettext benchmark clean
 

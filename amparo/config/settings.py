@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -135,14 +136,18 @@ PASSWORD_HASHERS = [
     "amparo.accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# Argon2id's cost (amparo/accounts/hashers.py, ADR 0021): Django's own by default (2 passes over
-# 100 MiB, 8 lanes); RFC 9106 §4 asks that it be sized to the server, so operators may. The
-# floor is OWASP's minimum configuration (19 MiB of memory).
+# Argon2id's cost (amparo/accounts/hashers.py, ADR 0021 and 0023): Django's own by default (2
+# passes over 100 MiB), in one lane (libsodium's); RFC 9106 §4 asks that it be sized to the
+# server, so operators may. The floor is OWASP's minimum configuration (19 MiB of memory).
 AMPARO_ARGON2 = {
     "memory_cost": env_int("AMPARO_ARGON2_MEMORY_KIB", 102400, minimum=19456),
     "time_cost": env_int("AMPARO_ARGON2_TIME_COST", 2, minimum=1),
-    "parallelism": env_int("AMPARO_ARGON2_PARALLELISM", 8, minimum=1),
 }
+if "AMPARO_ARGON2_PARALLELISM" in os.environ:
+    raise ConfigError(
+        "AMPARO_ARGON2_PARALLELISM is no longer read: Argon2id runs in one lane (ADR 0023); "
+        "remove it"
+    )
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -9,3 +9,8 @@ application = get_wsgi_application()
 from amparo.security.checks import require_keyring  # noqa: E402
 
 require_keyring()
+
+# Views, catalogs and templates loaded now, not on the first visitors' time (ADR 0022).
+from amparo.config.warmup import warm  # noqa: E402
+
+warm()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import subprocess
 import sys
@@ -64,3 +65,49 @@ def test_the_web_process_refuses_to_start_without_a_keyring(production_env):
         [sys.executable, "-c", code], env=production_env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode != 0 and "amparo keyring_create" in result.stderr
+
+
+WARM_PROBE = """
+import json, sys
+import amparo.config.wsgi
+from django.db import connections
+from django.forms.renderers import get_default_renderer
+from django.template import engines
+from django.utils.translation import trans_real
+from amparo.config.warmup import amparo_templates
+cached = engines["django"].engine.template_loaders[0].get_template_cache
+jinja2 = get_default_renderer().jinja2.engine.env
+print(json.dumps({
+    "missing": [name for name in amparo_templates() if name not in cached],
+    "templates": len(amparo_templates()),
+    "forms": sorted(key[1] for key in jinja2.cache.keys() if key[1].startswith("django/forms/")),
+    "catalogs": sorted(trans_real._translations),
+    "views": sorted(m for m in sys.modules if m.startswith("amparo.") and m.endswith(".views")),
+    "connected": [c.alias for c in connections.all() if c.connection is not None],
+}))
+"""
+
+
+def test_the_web_process_loads_what_pages_need_before_serving_without_the_database(
+    production_env,
+):
+    """Views, catalogs, templates and form widgets are loaded when the WSGI application is, so no
+    visitor pays for it (ADR 0022); the database is not touched, here unreachable."""
+    assert amparo(production_env, "keyring_create").returncode == 0
+    unreachable = f"postgres://nobody@127.0.0.1:{production.free_port()}/none"
+    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-c", WARM_PROBE],
+        env=production_env | {"DATABASE_URL": unreachable},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["missing"] == [] and seen["templates"] >= 60
+    assert "django/forms/widgets/select.html" in seen["forms"] and len(seen["forms"]) >= 40
+    assert {"en", "fr", "es"} <= set(seen["catalogs"])
+    assert {"amparo.cases.views", "amparo.portal.views", "amparo.accounts.views"} <= set(
+        seen["views"]
+    )
+    assert seen["connected"] == []
