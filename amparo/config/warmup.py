@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 from django.forms.renderers import get_default_renderer
-from django.template import engines
+from django.template.loader import get_template
 from django.urls import get_resolver, reverse
 from django.utils import translation
 
@@ -60,10 +60,9 @@ def warm() -> Warmed:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):  # reads the language's catalogs
             reverse("home")  # and builds its reverse lookup table
-    engine = engines["django"]
     names = amparo_templates()
     for name in names:
-        engine.get_template(name)  # kept by the cached loader (DEBUG off)
+        get_template(name)  # kept by the template engine's cached loader (DEBUG off)
     renderer = get_default_renderer()
     form_templates = 0
     jinja2 = getattr(renderer, "jinja2", None)  # our FormRenderer (ADR 0020)
