@@ -149,6 +149,9 @@ def _word_hits(ids: Sequence[int], words: list[str]) -> list[tuple[int, str]]:
     return hits
 
 
+# The expression itself, not the stored column of cases migration 0005 that searches read:
+# analytics migration 0002 rebuilds the counts through this module before that column exists.
+# Same words either way; these are bulk rebuilds and per-save updates, not searches.
 PG_DOCUMENT = "to_tsvector('simple'::regconfig, title || ' ' || summary || ' ' || ref)"
 COUNT_UPSERT = (
     "INSERT INTO analytics_publicfacetcount (word, vocabulary, slug, count) "

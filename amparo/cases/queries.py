@@ -111,8 +111,9 @@ def fts5_query(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-# The expression of the GIN index of migration 0002 (PostgreSQL): queries must repeat it exactly.
-PG_DOCUMENT = "to_tsvector('simple'::regconfig, title || ' ' || summary || ' ' || ref)"
+# PostgreSQL: title, summary and reference as a tsvector, a generated column with a GIN index
+# (migration 0005); unknown to the model, so only raw SQL names it.
+PG_DOCUMENT = "search_document"
 
 
 def _full_text_ids(words: list[str]) -> RawSQL:
