@@ -39,8 +39,6 @@ def amparo_templates() -> list[str]:
     """Names of the templates Amparo ships (project and apps), as the template engine finds them."""
     names: set[str] = set()
     for folder in PACKAGE_DIR.glob("**/templates"):
-        if ".venv" in folder.parts:
-            continue
         names.update(
             path.relative_to(folder).as_posix()
             for path in folder.rglob("*")

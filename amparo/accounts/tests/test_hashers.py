@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from amparo.accounts.hashers import Argon2PasswordHasher
+from amparo.accounts.hashers import Argon2PasswordHasher, _b64
 from amparo.accounts.models import User
 from amparo.security.tests.production import amparo, sqlite_env
 
@@ -57,12 +57,6 @@ def test_libsodium_computes_the_same_function_as_argon2_cffi(password, salt):
         assert ours == "argon2" + theirs
         assert argon2.PasswordHasher().verify(theirs, password)
         assert hasher.verify(password, ours) and not hasher.verify(password + "x", ours)
-
-
-def _b64(raw: bytes) -> str:
-    import base64
-
-    return base64.b64encode(raw).decode().rstrip("=")
 
 
 def test_hashes_of_djangos_own_hasher_still_verify_and_are_replaced(settings):
