@@ -9,7 +9,7 @@ export AMPARO_DATA_DIR ?= $(CURDIR)/var
 # worker, compiles every module of Amparo again (about 0.2 s a process).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-sqlite test-postgres security install install-test lock browser clamav postgres lint format messages gettext benchmark clean
+.PHONY: run test test-sqlite test-postgres security install install-test lock browser clamav nginx postgres lint format messages gettext benchmark clean
 
 # A fresh clone installs exactly the versions pinned in requirements/*.txt, each checked against
 # its hash; pyproject.toml keeps the ranges they are chosen from (docs/adr/0012).
@@ -43,7 +43,7 @@ run: install
 	$(BIN)/amparo runserver 127.0.0.1:8000
 
 ## make test: install what the tests need, then the whole suite on SQLite and on PostgreSQL
-test: install-test browser clamav postgres lint
+test: install-test browser clamav nginx postgres lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 	$(MAKE) security
@@ -74,6 +74,16 @@ clamav:
 	  if [ -d /run/systemd/system ]; then \
 	    systemctl disable --now clamav-freshclam clamav-daemon clamav-daemon.socket 2>/dev/null || true; \
 	  fi; }
+
+## make nginx: Debian's nginx, which amparo/security/tests/test_nginx.py runs in front of Amparo with
+## the configuration docs/deployment.md gives, on loopback ports and its own files. In a container
+## no service starts on install; on a systemd host the target stops and disables the one the
+## package enables, so nothing listens on port 80.
+nginx:
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends nginx >/dev/null && \
+	  if [ -d /run/systemd/system ]; then systemctl disable --now nginx 2>/dev/null || true; fi; }
 
 postgres:
 	@scripts/ensure-postgres

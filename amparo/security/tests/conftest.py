@@ -1,11 +1,23 @@
-"""Fixtures for the protection tests: a keyring of their own, and register rows to protect."""
+"""Fixtures for the protection tests: a keyring of their own, register rows to protect, and a
+permissive TLS server to show that a refused probe is real."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from amparo.cases import services
 from amparo.security.keys import forget_keyring
+from amparo.security.tests.tls_probes import permissive_server
+
+
+@pytest.fixture(scope="module")
+def permissive(certificate) -> Iterator[int]:  # type: ignore[no-untyped-def]
+    """A control server with the module's ``certificate`` accepting every version, suite and
+    renegotiation OpenSSL has; its port."""
+    with permissive_server(*certificate) as port:
+        yield port
 
 
 @pytest.fixture

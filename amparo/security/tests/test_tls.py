@@ -1,103 +1,37 @@
 """Amparo's own TLS (amparo/config/gunicorn.py), probed on a real gunicorn: ASVS 12.1.1 and 12.1.2.
 
 Gunicorn runs as production runs it, with a certificate made here, on a loopback port. Each
-probe is a real handshake from Python's ssl (OpenSSL). A refused probe is first shown to work
-against a deliberately permissive server, so a refusal is the policy's, not the client's.
+probe is a real handshake (amparo/security/tests/tls_probes.py). A refused probe is first shown
+to work against a deliberately permissive server, so a refusal is the policy's, not the client's.
 """
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
-import socket
 import ssl
 import subprocess
 import sys
-import threading
-import time
-import warnings
 from collections.abc import Iterator
 from http.client import HTTPSConnection
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from amparo.security.tests.production import free_port, production_env, run_amparo
-
-HOST = "example.org"  # production_env's only allowed host
-TLS10, TLS11, TLS12, TLS13 = "TLSv1", "TLSv1_1", "TLSv1_2", "TLSv1_3"
-REFUSED_SUITES = [  # TLS 1.2 suites without forward secrecy or without AEAD
-    "AES128-SHA",
-    "AES256-SHA256",
-    "AES256-GCM-SHA384",
-    "ECDHE-RSA-AES128-SHA",
-    "ECDHE-RSA-AES256-SHA384",
-]
-ACCEPTED_SUITES = [
-    "ECDHE-RSA-AES256-GCM-SHA384",
-    "ECDHE-RSA-CHACHA20-POLY1305",
-    "ECDHE-RSA-AES128-GCM-SHA256",
-]
-
-
-def make_certificate(directory: Path) -> tuple[Path, Path]:
-    """A self-signed RSA certificate for example.org and 127.0.0.1, and its key."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
-    now = datetime.datetime.now(datetime.UTC)
-    names = [x509.DNSName(HOST), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert, key_file = directory / "cert.pem", directory / "key.pem"
-    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    key_file.chmod(0o600)
-    return cert, key_file
-
-
-def client_context(cert: Path, version: str | None = None, ciphers: str = "") -> ssl.SSLContext:
-    """A verifying client, forced to one version and suite list when asked.
-
-    Forced probes run at OpenSSL security level 0, where the client itself still speaks TLS 1.0
-    and weak suites: whatever refuses them is the server.
-    """
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.load_verify_locations(cert)
-    if version:
-        with warnings.catch_warnings():  # TLS 1.0 and 1.1 are deprecated: that is the point
-            warnings.simplefilter("ignore", DeprecationWarning)
-            context.minimum_version = context.maximum_version = ssl.TLSVersion[version]
-        context.set_ciphers((ciphers or "ALL") + ":@SECLEVEL=0")
-    return context
-
-
-def handshake(port: int, context: ssl.SSLContext) -> tuple[str, str]:
-    """Connect, complete the handshake and return (protocol version, cipher suite)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-        with context.wrap_socket(raw, server_hostname=HOST) as tls:
-            cipher, version = tls.cipher(), tls.version()
-            assert cipher is not None and version is not None
-            return version, cipher[0]
+from amparo.security.tests.tls_probes import (
+    ACCEPTED_SUITES,
+    HOST,
+    REFUSED_SUITES,
+    TLS10,
+    TLS11,
+    TLS12,
+    TLS13,
+    assert_refused,
+    client_context,
+    handshake,
+    make_certificate,
+    renegotiations,
+    wait_for_tls,
+)
 
 
 @pytest.fixture(scope="module")
@@ -128,77 +62,23 @@ def amparo_tls(certificate, tmp_path_factory) -> Iterator[int]:
         text=True,
     )
     try:
-        wait_for_tls(server, port, cert)
+        wait_for_tls(server, port, cert, "gunicorn")
         yield port
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def wait_for_tls(server: subprocess.Popen[str], port: int, cert: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn exited: {server.stderr.read()[-3000:] if server.stderr else ''}")
-        try:
-            handshake(port, client_context(cert))
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail("gunicorn did not answer a TLS handshake within 60 seconds")
-
-
-@pytest.fixture(scope="module")
-def permissive(certificate) -> Iterator[int]:
-    """A control server that accepts every version and suite OpenSSL has; its port."""
-    cert, key = certificate
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        context.minimum_version = ssl.TLSVersion.TLSv1
-    context.set_ciphers("ALL:@SECLEVEL=0")
-    context.load_cert_chain(cert, key)
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                connection.settimeout(5)
-                try:
-                    context.wrap_socket(connection, server_side=True).close()
-                except (OSError, ssl.SSLError):
-                    pass
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join(timeout=5)
-    listener.close()
-
-
 @pytest.mark.parametrize("version", [TLS10, TLS11])
 def test_tls_1_0_and_1_1_are_refused(amparo_tls, permissive, certificate, version):
-    probe = client_context(certificate[0], version)
-    assert handshake(permissive, probe)[0] == version.replace("_", ".")  # the probe is real
-    with pytest.raises((ssl.SSLError, ConnectionError)):
-        handshake(amparo_tls, probe)
+    assert_refused(amparo_tls, permissive, client_context(certificate[0], version))
 
 
 @pytest.mark.parametrize("suite", REFUSED_SUITES)
 def test_tls_1_2_refuses_suites_without_forward_secrecy_or_aead(
     amparo_tls, permissive, certificate, suite
 ):
-    probe = client_context(certificate[0], TLS12, suite)
-    assert handshake(permissive, probe) == ("TLSv1.2", suite)  # the probe is real
-    with pytest.raises((ssl.SSLError, ConnectionError)):
-        handshake(amparo_tls, probe)
+    assert_refused(amparo_tls, permissive, client_context(certificate[0], TLS12, suite))
 
 
 @pytest.mark.parametrize("suite", ACCEPTED_SUITES)
@@ -237,6 +117,11 @@ def test_tls_1_3_prefers_aes_256_over_the_clients_first_choice(amparo_tls, certi
     )
     assert "Verify return code: 0 (ok)" in result.stdout, result.stderr
     assert "Cipher is TLS_AES_256_GCM_SHA384" in result.stdout, result.stdout
+
+
+def test_a_client_cannot_renegotiate_tls_1_2(amparo_tls, permissive, certificate):
+    assert renegotiations(permissive, certificate[0]) == 2  # the probe renegotiates for real
+    assert renegotiations(amparo_tls, certificate[0]) == 1
 
 
 @pytest.mark.parametrize("version", [TLS12, TLS13])
