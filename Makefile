@@ -9,7 +9,7 @@ export AMPARO_DATA_DIR ?= $(CURDIR)/var
 # worker, compiles every module of Amparo again (about 0.2 s a process).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-sqlite test-postgres security install install-test lock browser clamav nginx postgres lint format messages gettext benchmark clean
+.PHONY: run test test-sqlite test-postgres security install install-test lock browser clamav nginx redis postgres lint format messages gettext benchmark clean
 
 # A fresh clone installs exactly the versions pinned in requirements/*.txt, each checked against
 # its hash; pyproject.toml keeps the ranges they are chosen from (docs/adr/0012).
@@ -43,7 +43,7 @@ run: install
 	$(BIN)/amparo runserver 127.0.0.1:8000
 
 ## make test: install what the tests need, then the whole suite on SQLite and on PostgreSQL
-test: install-test browser clamav nginx postgres lint
+test: install-test browser clamav nginx redis postgres lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 	$(MAKE) security
@@ -84,6 +84,14 @@ nginx:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends nginx >/dev/null && \
 	  if [ -d /run/systemd/system ]; then systemctl disable --now nginx 2>/dev/null || true; fi; }
+
+## make redis: Debian's redis-server, which amparo/security/tests/test_ratelimit_redis.py starts on
+## a port of its own, in memory only, to hold shared rate-limit counters (docs/adr/0025)
+redis:
+	@test -x /usr/bin/redis-server || command -v redis-server >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends redis-server >/dev/null && \
+	  if [ -d /run/systemd/system ]; then systemctl disable --now redis-server 2>/dev/null || true; fi; }
 
 postgres:
 	@scripts/ensure-postgres

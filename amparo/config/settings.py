@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -291,13 +292,26 @@ AMPARO_RETAIN_LOGIN_RECORDS_DAYS = env_int("AMPARO_RETAIN_LOGIN_RECORDS_DAYS", 9
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Rate-limit counters: in this process's memory, never the database (docs/adr/0016).
+    # Rate-limit counters: in this process's memory, never the database (docs/adr/0016), unless
+    # AMPARO_RATELIMIT_REDIS_URL shares them (below); then only while Redis does not answer.
     "ratelimit": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "amparo-ratelimit",
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }
+# Rate-limit counters shared by every process in Redis (docs/adr/0025): redis://, rediss:// (TLS)
+# or unix://. May hold a password: also read from AMPARO_RATELIMIT_REDIS_URL_FILE, never echoed.
+AMPARO_RATELIMIT_REDIS_URL = env_str("AMPARO_RATELIMIT_REDIS_URL", "")
+if AMPARO_RATELIMIT_REDIS_URL:
+    _redis_url = urlsplit(AMPARO_RATELIMIT_REDIS_URL)
+    if _redis_url.scheme not in ("redis", "rediss", "unix") or not (
+        _redis_url.hostname or _redis_url.path
+    ):
+        raise ConfigError(
+            "AMPARO_RATELIMIT_REDIS_URL: expected redis://host:port/db, rediss://host:port/db "
+            f"or unix:///path/to/redis.sock, not a URL starting {_redis_url.scheme or '(none)'}:"
+        )
 # Rate limits (amparo/security/ratelimit.py, docs/adr/0016): requests per window; 0 turns one off.
 AMPARO_RATELIMITS = {
     "api": env_int("AMPARO_RATELIMIT_API_PER_MINUTE", 120),

@@ -7,4 +7,9 @@ class SecurityConfig(AppConfig):
     verbose_name = "Security"
 
     def ready(self) -> None:
-        from amparo.security import antivirus, checks, transport  # noqa: F401 - register checks
+        from amparo.security import (  # noqa: F401 - register checks
+            antivirus,
+            checks,
+            ratelimit,
+            transport,
+        )

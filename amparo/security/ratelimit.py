@@ -4,8 +4,11 @@ docs/adr/0016-rate-limits.md explains the choices. In short: reading pages is ne
 Tor many defenders share one exit address); the API, searches, exports and the plan's PDF and
 files are limited per address, exports and plan files also in total; a staff member's evidence
 downloads, submission exports and uploads are limited per account, and the first refusal in a
-window is audited. Counters sit in the ``ratelimit`` cache under a keyed hash of the address
-(or account): the cache never holds an address in clear, and an anonymous request writes no row.
+window is audited. Counters sit under a keyed hash of the address (or account), never an
+address in clear, and never in the database (an anonymous request writes no row): in the
+``ratelimit`` cache of each process, or, with ``AMPARO_RATELIMIT_REDIS_URL``, in Redis, shared
+by every process (docs/adr/0025). When Redis does not answer, each process counts alone again
+until it does: the limits still hold, per process, and nobody is refused because of it.
 
 Fixed windows: a counter per window of ``window`` seconds, reset when the window ends, so a
 client may burst up to twice the limit across a window boundary.
@@ -15,13 +18,16 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
+from django.core.checks import CheckMessage, Warning, register
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import salted_hmac
 
@@ -31,6 +37,9 @@ from amparo.security.views import too_many_requests
 
 logger = logging.getLogger(__name__)
 CACHE = "ratelimit"
+REDIS_PREFIX = "amparo:"
+REDIS_TIMEOUT = 0.25  # seconds to connect or answer; on loopback Redis answers in well under 1 ms
+REDIS_PAUSE = 10.0  # seconds each process counts alone after Redis failed, before trying again
 MINUTE, HOUR = 60, 3600
 ADDRESS, ACCOUNT, EVERYONE = "address", "account", "everyone"
 clock: Callable[[], float] = time.time  # tests move it forward instead of sleeping
@@ -107,7 +116,57 @@ def _subject(request: HttpRequest, by: str) -> str:
     return salted_hmac("amparo.security.ratelimit", value, algorithm="sha256").hexdigest()[:32]
 
 
+class _Shared:
+    """This process's client for the shared counters, and when it may try Redis again."""
+
+    lock = threading.Lock()
+    clients: dict[str, redis.Redis] = {}
+    paused_until = 0.0
+
+
+def redis_client(url: str) -> redis.Redis:
+    """One client (a thread-safe connection pool) per URL and process, with short timeouts."""
+    with _Shared.lock:
+        client = _Shared.clients.get(url)
+        if client is None:
+            client = redis.Redis.from_url(
+                url,
+                socket_connect_timeout=REDIS_TIMEOUT,
+                socket_timeout=REDIS_TIMEOUT,
+                retry_on_timeout=False,
+                health_check_interval=30,
+            )
+            _Shared.clients[url] = client
+        return client
+
+
 def _count(key: str, timeout: int) -> int:
+    url = settings.AMPARO_RATELIMIT_REDIS_URL
+    if url and time.monotonic() >= _Shared.paused_until:
+        try:
+            return _shared_count(redis_client(url), REDIS_PREFIX + key, timeout)
+        except redis.RedisError as exc:
+            _Shared.paused_until = time.monotonic() + REDIS_PAUSE
+            # The class only: a message may name the server, never the URL's password.
+            logger.error(
+                "rate-limit counters: Redis did not answer (%s); this process counts alone "
+                "for %d s, then tries again",
+                type(exc).__name__,
+                REDIS_PAUSE,
+            )
+    return _local_count(key, timeout)
+
+
+def _shared_count(client: redis.Redis, key: str, timeout: int) -> int:
+    """INCR and EXPIRE in one transaction: the count and its expiry cannot come apart."""
+    with client.pipeline(transaction=True) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, timeout)
+        count, _ = pipe.execute()
+    return int(count)
+
+
+def _local_count(key: str, timeout: int) -> int:
     cache = caches[CACHE]
     cache.add(key, 0, timeout=timeout)
     try:
@@ -195,3 +254,24 @@ class RateLimitMiddleware:
         group = group_of(request)
         refusal = check(request, group) if group else None
         return refuse(request, refusal) if refusal else None
+
+
+@register("security", deploy=True)
+def shared_counters_answer(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """ratelimit.W001 (check --deploy) when the configured Redis does not answer a PING."""
+    url = settings.AMPARO_RATELIMIT_REDIS_URL
+    if not url:
+        return []
+    try:
+        redis_client(url).ping()
+    except redis.RedisError as exc:
+        return [
+            Warning(
+                f"AMPARO_RATELIMIT_REDIS_URL: Redis does not answer ({type(exc).__name__}). "
+                "Until it does, each server process counts the rate limits alone, so a client "
+                "can reach each limit once per process.",
+                hint="Start Redis, or unset AMPARO_RATELIMIT_REDIS_URL (docs/adr/0025).",
+                id="ratelimit.W001",
+            )
+        ]
+    return []

@@ -1,10 +1,11 @@
 """Deploy checks: what leaves this machine travels encrypted, to a verified peer (ASVS 5.0 12.3).
 
-Amparo's other components are PostgreSQL and, optionally, a syslog collector. A unix socket or
+Amparo's other components are PostgreSQL and, optionally, a syslog collector and Redis. A unix socket or
 a loopback address never leaves the machine and needs nothing. PostgreSQL on another host must
 be reached with ``sslmode=verify-full`` (or ``verify-ca``): libpq's default, ``prefer``, falls
 back to plain text and accepts any certificate. The syslog copy (``AMPARO_LOG_SYSLOG``) has no
 TLS of its own, so it must go to a local socket or a relay on this machine that adds TLS.
+Redis, which shares the rate-limit counters, is reached on another host only with ``rediss://``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Warning, register
@@ -80,7 +82,30 @@ def syslog_problems(value: str) -> list[CheckMessage]:
     ]
 
 
+def redis_problems(url: str) -> list[CheckMessage]:
+    """transport.W003 when the shared rate-limit counters go to Redis on another host in clear."""
+    if not url:
+        return []
+    parts = urlsplit(url)
+    if parts.scheme != "redis" or is_local(parts.hostname or ""):
+        return []
+    return [
+        Warning(
+            f"AMPARO_RATELIMIT_REDIS_URL reaches Redis on {parts.hostname} without TLS: its "
+            "password, if any, and the counters travel in plain text.",
+            hint="Use rediss:// (Redis with TLS), a unix:// socket, or Redis on this machine "
+            "(docs/configuration.md, AMPARO_RATELIMIT_REDIS_URL).",
+            id="transport.W003",
+        )
+    ]
+
+
 @register("security", deploy=True)
 def encrypted_transport(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """W001 for an unverified remote PostgreSQL, W002 for plain-text syslog to another host."""
-    return database_problems(settings.DATABASES, os.environ) + syslog_problems(settings.LOG_SYSLOG)
+    """W001 for an unverified remote PostgreSQL, W002 for plain-text syslog to another host,
+    W003 for plain-text Redis on another host."""
+    return (
+        database_problems(settings.DATABASES, os.environ)
+        + syslog_problems(settings.LOG_SYSLOG)
+        + redis_problems(settings.AMPARO_RATELIMIT_REDIS_URL)
+    )

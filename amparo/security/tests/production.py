@@ -76,3 +76,26 @@ def suite_postgres_url(database: str) -> str:
     db = connection.settings_dict
     user = db.get("USER") or "postgres"
     return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{database}"
+
+
+def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """Amparo under gunicorn with its shipped settings, one worker, on a loopback port.
+
+    Its error output goes to ``log`` (a file, not a pipe nobody reads, which would fill and
+    stall the server), for a test to show when the server exits.
+    """
+    with log.open("wb") as errors:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "-m", "gunicorn", "-c", "python:amparo.config.gunicorn"]
+            + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "amparo.config.wsgi:application"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+
+
+def exited(server: subprocess.Popen[Any], name: str, log: Path) -> None:
+    """Fail with the end of ``log`` if ``server`` has exited."""
+    if server.poll() is not None:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:] if log.exists() else ""
+        raise AssertionError(f"{name} exited with {server.returncode}: {tail}")

@@ -18,7 +18,6 @@ import re
 import shutil
 import ssl
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,13 @@ from typing import Any
 
 import pytest
 
-from amparo.security.tests.production import free_port, production_env, run_amparo
+from amparo.security.tests.production import (
+    exited,
+    free_port,
+    production_env,
+    run_amparo,
+    start_gunicorn,
+)
 from amparo.security.tests.tls_probes import (
     ACCEPTED_SUITES,
     REFUSED_SUITES,
@@ -79,7 +84,7 @@ def nginx_conf(directory: Path, servers: str) -> Path:
     path = directory / "nginx.conf"
     path.write_text(
         f"{user}daemon off;\nworker_processes 1;\npid {directory / 'nginx.pid'};\n"
-        f"error_log stderr warn;\nevents {{ worker_connections 64; }}\n"
+        f"error_log {directory / 'error.log'} warn;\nevents {{ worker_connections 64; }}\n"
         f"http {{\n{temp}\n{servers}\n}}\n",
         encoding="utf-8",
     )
@@ -107,21 +112,15 @@ def deployment(certificate, tmp_path_factory) -> Iterator[dict[str, Any]]:
     run_amparo(env, "migrate", "--verbosity", "0")
     app, tls, plain = free_port(), free_port(), free_port()
     conf = nginx_conf(tmp_path, adapted(guide_configuration(), tls, plain, app, *certificate))
-    gunicorn = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "gunicorn", "-c", "python:amparo.config.gunicorn"]
-        + ["--bind", f"127.0.0.1:{app}", "--workers", "1", "amparo.config.wsgi:application"],
-        env=env,
+    gunicorn = start_gunicorn(env, app, tmp_path / "gunicorn.log")
+    nginx = subprocess.Popen(  # noqa: S603 - Debian's nginx with the configuration written above
+        [NGINX, "-e", str(tmp_path / "error.log"), "-p", str(tmp_path), "-c", str(conf)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    nginx = subprocess.Popen(  # noqa: S603 - Debian's nginx with the configuration written above
-        [NGINX, "-e", "stderr", "-p", str(tmp_path), "-c", str(conf)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     try:
-        wait_for_tls(nginx, tls, certificate[0], "nginx", SITE)
+        exited(gunicorn, "gunicorn", tmp_path / "gunicorn.log")
+        wait_for_tls(nginx, tls, certificate[0], tmp_path / "error.log", "nginx", SITE)
         wait_for_amparo(tls, certificate[0])
         yield {"tls": tls, "plain": plain, "env": env}
     finally:

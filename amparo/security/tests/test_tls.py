@@ -16,7 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from amparo.security.tests.production import free_port, production_env, run_amparo
+from amparo.security.tests.production import (
+    free_port,
+    production_env,
+    run_amparo,
+    start_gunicorn,
+)
 from amparo.security.tests.tls_probes import (
     ACCEPTED_SUITES,
     HOST,
@@ -53,16 +58,10 @@ def amparo_tls(certificate, tmp_path_factory) -> Iterator[int]:
     run_amparo(env, "keyring_create")
     run_amparo(env, "migrate", "--verbosity", "0")
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "gunicorn", "-c", "python:amparo.config.gunicorn"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "amparo.config.wsgi:application"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    log = tmp_path / "gunicorn.log"
+    server = start_gunicorn(env, port, log)
     try:
-        wait_for_tls(server, port, cert, "gunicorn")
+        wait_for_tls(server, port, cert, log, "gunicorn")
         yield port
     finally:
         server.terminate()

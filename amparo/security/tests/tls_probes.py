@@ -19,6 +19,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -108,14 +109,14 @@ def assert_refused(port: int, control: int, probe: ssl.SSLContext, host: str = H
 
 
 def wait_for_tls(
-    server: subprocess.Popen[str], port: int, cert: Path, name: str, host: str = HOST
+    server: subprocess.Popen[Any], port: int, cert: Path, log: Path, name: str, host: str = HOST
 ) -> None:
-    """Wait until ``server`` completes a handshake on ``port``; fail with its output if it exits."""
+    """Wait until ``server`` completes a handshake on ``port``; fail with its log if it exits."""
+    from amparo.security.tests.production import exited
+
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            output = server.stderr.read()[-3000:] if server.stderr else ""
-            raise AssertionError(f"{name} exited: {output}")
+        exited(server, name, log)
         try:
             handshake(port, client_context(cert), host)
             return
