@@ -8,7 +8,8 @@ with locust (headless), then writes the section "Under load (issue 7)" of docs/b
 
 The users mix portal reads, portal searches, staff register reads, entry edits and full
 sign-ins (password, then a TOTP code). Passwords are hashed with the production hasher at the
-configured cost (Argon2id; AMPARO_ARGON2_* pass through, ADR 0021), as the sign-in figure must
+configured cost (Argon2id; AMPARO_ARGON2_* pass through, ADR 0021, and so does
+AMPARO_RATELIMIT_REDIS_URL, ADR 0025), as the sign-in figure must
 be honest; gunicorn runs with the production settings' workers and threads unless told. Exits 1 on any failed
 request; the p95 goals (300 ms for reads, 1 s for a sign-in) are printed and written to the docs.
 Locust loads this same file as its locustfile (the runner lives under ``__main__``).
@@ -241,6 +242,9 @@ def prepare(work: Path, database_url: str, users: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AMPARO_", "DATABASE_URL"))}
     # The password hashing cost is the operator's to size (ADR 0021): passed through.
     env |= {k: v for k, v in os.environ.items() if k.startswith("AMPARO_ARGON2_")}
+    # So are the shared rate-limit counters (ADR 0025): set it to measure them under load.
+    if os.environ.get("AMPARO_RATELIMIT_REDIS_URL"):
+        env["AMPARO_RATELIMIT_REDIS_URL"] = os.environ["AMPARO_RATELIMIT_REDIS_URL"]
     env |= {
         "AMPARO_DATA_DIR": str(work),
         "DATABASE_URL": database_url,
@@ -312,7 +316,9 @@ def report(rows: list[dict[str, str]], timings: Path, args, seconds: float) -> t
         f"between actions, against gunicorn ({args.workers} workers x {args.threads} threads, "
         f"gthread) on {args.database}, 1,000 demo entries, passwords hashed with Argon2id "
         f"by libsodium ({args.argon2['memory_cost'] // 1024} MiB, {args.argon2['time_cost']} "
-        f"passes, 1 lane; AMPARO_ARGON2_*, ADR 0021 and 0023). Machine: {os.cpu_count()} cores, load average "
+        f"passes, 1 lane; AMPARO_ARGON2_*, ADR 0021 and 0023), rate-limit counters "
+        f"{'shared in Redis (ADR 0025)' if os.environ.get('AMPARO_RATELIMIT_REDIS_URL') else 'in each process'}. "
+        f"Machine: {os.cpu_count()} cores, load average "
         f"{args.load_before:.1f} just before the run (other work shares the machine). Measured {time.strftime('%Y-%m-%d')}; run `.venv/bin/python "
         "benchmarks/load.py` (CI: `scripts/security/50-load`). Percentiles are nearest-rank, "
         "from each request's own time; a goal is met when the p95 is under it.",
