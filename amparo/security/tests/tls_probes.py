@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from amparo.security.tests.production import exited
+
 HOST = "example.org"  # production_env's only allowed host
 TLS10, TLS11, TLS12, TLS13 = "TLSv1", "TLSv1_1", "TLSv1_2", "TLSv1_3"
 REFUSED_SUITES = [  # TLS 1.2 suites without forward secrecy or without AEAD
@@ -112,8 +114,6 @@ def wait_for_tls(
     server: subprocess.Popen[Any], port: int, cert: Path, log: Path, name: str, host: str = HOST
 ) -> None:
     """Wait until ``server`` completes a handshake on ``port``; fail with its log if it exits."""
-    from amparo.security.tests.production import exited
-
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         exited(server, name, log)
